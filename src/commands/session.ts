@@ -1,0 +1,80 @@
+import { randomBytes } from 'node:crypto';
+import { stat, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { loadConfig } from '../config/load.js';
+import type { PorterConfig } from '../config/types.js';
+import type { RunContext } from '../context.js';
+import type { DockerEngine } from '../docker/engine.js';
+import { UsageError } from '../errors.js';
+import type { EmitEvent } from '../events.js';
+import type { PluginFetcher } from '../git/plugin-fetcher.js';
+import { serviceVersion } from '../git/service-version.js';
+import { OutputStore } from '../hooks/outputs.js';
+
+/** What the command line says about where the service is; the rest of a session comes from the environment. */
+export interface SessionOptions {
+  cwd: string;
+  dir?: string;
+  configPath?: string;
+  env: Readonly<Record<string, string | undefined>>;
+  emit: EmitEvent;
+  signal: AbortSignal;
+}
+
+/** Finds the repo and loads its config: everything a command needs before it touches Docker. */
+export async function loadService(opts: Pick<SessionOptions, 'cwd' | 'dir' | 'configPath' | 'env'>): Promise<{ repoDir: string; config: PorterConfig }> {
+  const repoDir = resolve(opts.cwd, opts.dir ?? '.');
+  const isDir = await stat(repoDir).then((s) => s.isDirectory(), () => false);
+  if (!isDir) throw new UsageError(`-C ${opts.dir ?? '.'}: ${repoDir} is not a directory. Point -C at the service repo (the directory holding .porter/config).`);
+  const config = await loadConfig({ repoDir, env: { ...opts.env }, ...(opts.configPath ? { configPath: opts.configPath } : {}) });
+  return { repoDir, config };
+}
+
+/**
+ * Opens a run: the config, the local engine (answering, or EngineError naming where it looked), the
+ * plugin fetcher, the outputs of earlier commands. Heavy modules load here, not at start-up.
+ */
+export async function openSession(
+  opts: SessionOptions,
+  service?: { repoDir: string; config: PorterConfig },
+): Promise<RunContext & { close(): Promise<void> }> {
+  const { repoDir, config } = service ?? (await loadService(opts));
+  const { createDockerEngine } = await import('../docker/dockerode-engine.js');
+  const env = { ...opts.env };
+  const engines = new Map<string, DockerEngine>();
+  const engineFor = (dockerHost: string | undefined): DockerEngine => {
+    const key = dockerHost ?? '';
+    let engine = engines.get(key);
+    if (!engine) {
+      engine = createDockerEngine({ env, ...(dockerHost ? { dockerHost } : {}) });
+      engines.set(key, engine);
+    }
+    return engine;
+  };
+  const engine = engineFor(undefined);
+  await engine.ping(opts.signal);
+  const tmpDir = join(repoDir, '.porter-tmp');
+  const runId = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  return {
+    repoDir, config, engine, engineFor, tmpDir, runId,
+    plugins: lazyPluginFetcher(env),
+    outputs: await OutputStore.open(join(tmpDir, 'outputs.json')),
+    emit: opts.emit,
+    signal: opts.signal,
+    hostEnv: opts.env,
+    serviceVersion: await serviceVersion(repoDir, opts.env),
+    now: () => Date.now(),
+    close: () => rm(join(tmpDir, 'run', runId), { recursive: true, force: true }),
+  };
+}
+
+/** simple-git loads only when a plugin hook actually runs. */
+function lazyPluginFetcher(env: Record<string, string | undefined>): PluginFetcher {
+  let fetcher: Promise<PluginFetcher> | undefined;
+  return {
+    fetch: async (repo, ref, signal) => {
+      fetcher ??= import('../git/simple-git-fetcher.js').then((m) => m.createPluginFetcher({ cacheDir: m.defaultPluginCacheDir(env), env }));
+      return (await fetcher).fetch(repo, ref, signal);
+    },
+  };
+}

@@ -1,0 +1,82 @@
+/** The reserved hook lists, in pipeline order. Any other list name is user-defined. */
+export const PHASES = ['pack', 'provision', 'promote', 'prune'] as const;
+export type Phase = (typeof PHASES)[number];
+export const RESERVED_HOOK_LISTS: readonly string[] = PHASES.flatMap((p) => [`pre_${p}`, `post_${p}`]);
+
+export type RunCondition = 'pass' | 'fail' | 'always';
+
+/** One `environment` entry, in the order written. `value: null` is Compose's `KEY:` / `- KEY`: passed from an output or the host, if set. */
+export interface EnvEntry {
+  key: string;
+  value: string | null;
+}
+
+/** A hook as validated and normalised from `.porter/config`. */
+export interface HookConfig {
+  /** The list it belongs to, e.g. `post_pack`. */
+  list: string;
+  /** Position in its list, from 0. */
+  index: number;
+  /** Shown in logs and reports: the `name` field, else `post_pack[0]`. */
+  id: string;
+  /** Local hook: path from the repo root. Plugin: path inside the clone (default `Dockerfile`). */
+  dockerfile: string;
+  repo?: string;
+  ref?: string;
+  environment: EnvEntry[];
+  envFile?: string;
+  runCondition: RunCondition;
+  concurrent: boolean;
+  timeoutMs?: number;
+  retries: number;
+  retryOn: 'timeout'[];
+  buildArgs: Record<string, string>;
+  secrets: string[];
+  repoRoot: 'rw' | 'ro';
+  /** Line of the hook in the config file, for messages. */
+  line: number;
+}
+
+export interface HealthCheck {
+  method: string;
+  path: string;
+  timeoutMs: number;
+}
+
+export interface ContainerConfig {
+  name: string;
+  topology: 'inet' | 'worker';
+  inetPort?: number;
+  dockerfile: string;
+  dockerfileBuild?: string;
+  healthCheck: HealthCheck;
+  replicas: number;
+  line: number;
+}
+
+export interface RegionConfig {
+  name: string;
+  dockerHost?: string;
+  orchestrator: 'engine' | 'swarm';
+  containers: ContainerConfig[];
+  line: number;
+}
+
+export interface EnvironmentConfig {
+  name: string;
+  registry?: string;
+  regions: RegionConfig[];
+  line: number;
+}
+
+/** A loaded, expanded and validated `.porter/config`. */
+export interface PorterConfig {
+  /** Path of the file as the user named it (for messages). */
+  file: string;
+  serviceName: string;
+  porterVersion?: string;
+  /** Top-level `hook_timeout`: the default for hooks without `timeout`. */
+  hookTimeoutMs?: number;
+  hooks: Record<string, HookConfig[]>;
+  environments: EnvironmentConfig[];
+}

@@ -1,0 +1,29 @@
+import type { PorterConfig } from './config/types.js';
+import type { DockerEngine } from './docker/engine.js';
+import type { EmitEvent } from './events.js';
+import type { PluginFetcher } from './git/plugin-fetcher.js';
+import type { OutputStore } from './hooks/outputs.js';
+
+/** Everything a command needs, handed down explicitly: no module singletons, no process.cwd() deep down. */
+export interface RunContext {
+  /** Absolute path of the service repo (mounted at /repo_root). */
+  repoDir: string;
+  config: PorterConfig;
+  /** The local engine: hooks always build and run here. */
+  engine: DockerEngine;
+  /** Engines of regions, by docker_host (undefined key = the local one). */
+  engineFor(dockerHost: string | undefined): DockerEngine;
+  plugins: PluginFetcher;
+  outputs: OutputStore;
+  emit: EmitEvent;
+  signal: AbortSignal;
+  /** The process environment porter was started with: the only source of Compose-style pass-through values. */
+  hostEnv: Readonly<Record<string, string | undefined>>;
+  /** `git rev-parse --short HEAD` of the service repo. */
+  serviceVersion: string;
+  /** Unique per porter process; labels every container it starts. */
+  runId: string;
+  /** Absolute `.porter-tmp/` of the repo. */
+  tmpDir: string;
+  now(): number;
+}

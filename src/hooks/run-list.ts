@@ -1,0 +1,51 @@
+import type { HookConfig } from '../config/types.js';
+import type { HookResult, HookStatus, ListStatus } from '../events.js';
+import { isEligible, planHookList } from './plan.js';
+
+/** What the list walker needs per hook; the real one builds and runs containers, a unit test records calls. */
+export interface HookStepRunner {
+  /** Runs one eligible hook to its result; never rejects for the hook's own failure. */
+  run(hook: HookConfig): Promise<HookResult>;
+  /** The result reported for a hook that was not eligible (`skipped`) or never started (`cancelled`). */
+  notRun(hook: HookConfig, status: 'skipped' | 'cancelled'): HookResult;
+}
+
+export interface ListOutcome {
+  status: ListStatus;
+  results: HookResult[];
+}
+
+const FAILED: ReadonlySet<HookStatus> = new Set(['failed', 'timed-out', 'cancelled']);
+
+/** True when a result turns the list's status to failed. */
+export function isFailure(result: HookResult): boolean {
+  return FAILED.has(result.status);
+}
+
+/**
+ * Walks a hook list: each step starts when the previous one has finished; a group's hooks start
+ * together and every sibling runs to its end even when one fails; the status turns failed after
+ * the step, so later `pass` hooks are skipped while `fail`/`always` hooks still run.
+ */
+export async function runHookList(
+  hooks: readonly HookConfig[],
+  start: ListStatus,
+  runner: HookStepRunner,
+  signal: AbortSignal,
+): Promise<ListOutcome> {
+  let status = start;
+  const results: HookResult[] = [];
+  for (const step of planHookList(hooks)) {
+    const atStart = status;
+    const stepResults = await Promise.all(
+      step.hooks.map((hook) => {
+        if (signal.aborted) return runner.notRun(hook, 'cancelled');
+        if (!isEligible(hook.runCondition, atStart)) return runner.notRun(hook, 'skipped');
+        return runner.run(hook);
+      }),
+    );
+    results.push(...stepResults);
+    if (stepResults.some(isFailure)) status = 'failed';
+  }
+  return { status, results };
+}

@@ -1,0 +1,46 @@
+import type { HookConfig } from '../config/types.js';
+import type { RunContext } from '../context.js';
+import type { HookResult, ListStatus } from '../events.js';
+import type { HookScope } from './environment.js';
+import type { HookImages } from './hook-image.js';
+import { runHook } from './run-hook.js';
+import { runHookList, type ListOutcome } from './run-list.js';
+
+export interface ScopedOutcome extends ListOutcome {
+  scope: HookScope;
+}
+
+/**
+ * Runs one hook list once per scope (a region of the environment, or once with no region), the scopes
+ * concurrently, each with its own status. Images are prepared once for all scopes, ahead of their runs.
+ */
+export async function runListInScopes(
+  hooks: readonly HookConfig[],
+  scopes: readonly HookScope[],
+  startStatus: (scope: HookScope) => ListStatus,
+  images: HookImages,
+  ctx: RunContext,
+): Promise<ScopedOutcome[]> {
+  images.prefetch(hooks);
+  return Promise.all(
+    scopes.map(async (scope) => {
+      const runner = {
+        run: (hook: HookConfig) => runHook(hook, scope, images, ctx),
+        notRun: (hook: HookConfig, status: 'skipped' | 'cancelled'): HookResult => {
+          const result: HookResult = {
+            list: hook.list, hook: hook.id, ...(scope.region ? { region: scope.region } : {}),
+            status, tail: [], durationMs: 0, attempts: 0,
+          };
+          ctx.emit({ type: 'hook-end', result });
+          return result;
+        },
+      };
+      return { scope, ...(await runHookList(hooks, startStatus(scope), runner, ctx.signal)) };
+    }),
+  );
+}
+
+/** The status of several scopes together: failed when any of them failed. */
+export function combinedStatus(outcomes: readonly { status: ListStatus }[]): ListStatus {
+  return outcomes.some((o) => o.status === 'failed') ? 'failed' : 'passed';
+}
