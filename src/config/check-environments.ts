@@ -1,0 +1,59 @@
+import { checkDuration } from './check-hooks.js';
+import { repoPathProblem } from './safe-path.js';
+import { entry, get, getString, keyPlace, mapItems } from './tree.js';
+import type { CheckContext, MapNode, Place, TreeNode } from './tree.js';
+
+/** The checks on `environments` that the schema cannot express: unique names, inet ports, safe Dockerfile paths. */
+export async function checkEnvironments(root: MapNode, ctx: CheckContext): Promise<void> {
+  const envs = mapItems(get(root, 'environments'));
+  unique(envs, 'environment', 'environments', ctx);
+  for (const env of envs) {
+    const regions = mapItems(get(env, 'regions'));
+    unique(regions, 'region', `the regions of ${getString(env, 'name') ?? env.path}`, ctx);
+    for (const region of regions) {
+      const containers = mapItems(get(region, 'containers'));
+      unique(containers, 'container', `the containers of ${region.path}`, ctx);
+      for (const c of containers) await checkContainer(c, ctx);
+    }
+  }
+}
+
+async function checkContainer(c: MapNode, ctx: CheckContext): Promise<void> {
+  const topology = getString(c, 'topology');
+  const port = get(c, 'inet_port');
+  if (topology === 'inet' && !port) {
+    ctx.report({ line: c.line, path: `${c.path}.inet_port` }, 'is missing: an inet container serves HTTP, so give the port it listens on (inet_port: 8080).');
+  }
+  if (topology === 'worker' && port) {
+    ctx.report(port, 'is only for topology: inet; a worker receives no traffic, so remove inet_port or set topology: inet.');
+  }
+  for (const key of ['dockerfile', 'dockerfile_build']) {
+    const node = get(c, key);
+    if (node) await checkPath(node, ctx);
+  }
+  const health = get(c, 'health_check');
+  const timeout = health?.kind === 'map' ? get(health, 'timeout') : undefined;
+  if (timeout) checkDuration(timeout, ctx);
+}
+
+async function checkPath(node: TreeNode, ctx: CheckContext): Promise<void> {
+  if (node.kind !== 'scalar' || typeof node.value !== 'string' || !ctx.clean(node.path)) return;
+  const problem = await repoPathProblem(ctx.realRoot, node.value, 'Dockerfile', false);
+  if (problem) ctx.report(node, problem);
+}
+
+/** Reports a second item with the same `name`, naming both lines. */
+function unique(items: MapNode[], what: string, where: string, ctx: CheckContext): void {
+  const seen = new Map<string, Place>();
+  for (const item of items) {
+    const name = entry(item, 'name');
+    const text = getString(item, 'name');
+    if (!name || text === undefined) continue;
+    const first = seen.get(text);
+    if (!first) {
+      seen.set(text, { line: name.keyLine, path: item.path });
+      continue;
+    }
+    ctx.report(keyPlace(name), `${what} "${text}" is already defined at ${first.path} (line ${first.line}); names must be unique among ${where}, so rename one of them (lines ${first.line} and ${name.keyLine}).`);
+  }
+}
