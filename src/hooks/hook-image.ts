@@ -2,6 +2,7 @@ import pLimit from 'p-limit';
 import type { HookConfig } from '../config/types.js';
 import type { RunContext } from '../context.js';
 import { hashContext } from '../docker/build-context.js';
+import { parseStep } from '../docker/build-events.js';
 import { BuildFailure } from '../docker/engine.js';
 import { Label } from '../docker/labels.js';
 import { PluginFetchError } from '../git/plugin-fetcher.js';
@@ -66,8 +67,8 @@ export class HookImages {
         { contextDir: source.contextDir, dockerfile: source.dockerfile, tag, labels, buildArgs: hook.buildArgs },
         (line) => {
           tail.push(line);
-          const step = /^Step (\d+)\/(\d+)/.exec(line);
-          if (step) ctx.emit({ type: 'build-progress', list: hook.list, hook: hook.id, step: Number(step[1]), total: Number(step[2]) });
+          const step = parseStep(line);
+          if (step) ctx.emit({ type: 'build-progress', list: hook.list, hook: hook.id, ...step });
         },
         ctx.signal,
       );

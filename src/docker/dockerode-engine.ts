@@ -1,0 +1,250 @@
+/** DockerEngine over dockerode: the only module that imports it, loaded on first use so `porter --help` stays fast. */
+import type { Readable } from 'node:stream';
+import type Dockerode from 'dockerode';
+import { EngineError } from '../errors.js';
+import { abortError, throwIfAborted, watchAbort } from './abort.js';
+import { createBuildReader } from './build-events.js';
+import { packContext } from './build-context.js';
+import { clientOptions } from './client-options.js';
+import { normalizeDockerfile } from './context-files.js';
+import { demuxLines } from './demux-lines.js';
+import { BuildFailure, type DockerEngine, type ImageSummary, type LineSink } from './engine.js';
+import { chooseDockerHost, parseDockerHost, type EngineEndpoint } from './engine-host.js';
+import { isEngineConnectionError, toEngineError, unreachableError, wentAwayError } from './engine-errors.js';
+import { labelFilters } from './labels.js';
+import { createLineSplitter } from './line-splitter.js';
+
+export interface DockerEngineOptions {
+  /** `docker_host` of the region in the config; wins over `env.DOCKER_HOST`. */
+  dockerHost?: string;
+  env: Record<string, string | undefined>;
+}
+
+const pingTimeoutMs = 10_000;
+const stopGraceSeconds = 2;
+const cleanupTimeoutMs = 15_000;
+const running = 'a container was running';
+const building = 'an image was building';
+
+type PingWithSignal = (opts: { abortSignal: AbortSignal }) => Promise<unknown>;
+
+async function connect(endpoint: EngineEndpoint | string, host: string, env: Record<string, string | undefined>): Promise<Dockerode> {
+  if (typeof endpoint === 'string') {
+    throw new EngineError(`Cannot use "${host}" as the Docker engine address: ${endpoint}. Fix docker_host in the config, or DOCKER_HOST.`);
+  }
+  const options = await clientOptions(endpoint, env);
+  const { default: Docker } = await import('dockerode');
+  try {
+    return new Docker(options);
+  } catch (err) {
+    // docker-modem parses process.env.DOCKER_HOST (and reads DOCKER_CERT_PATH) in its constructor, even when unused.
+    throw new EngineError(`Cannot set up a client for the Docker engine at ${host} (${(err as Error).message}). Check DOCKER_HOST and DOCKER_CERT_PATH in the environment.`, { cause: err });
+  }
+}
+
+function statusCode(err: unknown): number | undefined {
+  const code = (err as { statusCode?: unknown } | undefined)?.statusCode;
+  return typeof code === 'number' ? code : undefined;
+}
+
+// docker-modem words an HTTP error "(HTTP code 400) unexpected - <engine message> "; keep the engine's words.
+function engineMessage(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return (/^\(HTTP code \d+\) [^-]*- ([\s\S]*)$/.exec(message)?.[1] ?? message).trim();
+}
+
+function assertAbsoluteBinds(binds: string[]): void {
+  // A relative source is not a bind to the engine but a named volume it creates silently, and never removes.
+  const relative = binds.find((bind) => !bind.startsWith('/'));
+  if (relative !== undefined) throw new Error(`bind mount source must be an absolute path: ${relative}`);
+}
+
+function assertLabels(labels: Record<string, string>): void {
+  // An empty filter matches everything on the engine: refusing it is cheaper than explaining it.
+  if (Object.keys(labels).length === 0) throw new Error('refusing to remove by an empty label filter');
+}
+
+async function quietly(work: () => Promise<unknown>): Promise<void> {
+  try {
+    await work();
+  } catch {
+    // Cleanup of something already gone (or an engine that went away): nothing more to do.
+  }
+}
+
+/** Connects to `dockerHost`, else `env.DOCKER_HOST`, else unix:///var/run/docker.sock; never throws itself. */
+export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
+  const chosen = chooseDockerHost(opts.dockerHost, opts.env);
+  const endpoint = parseDockerHost(chosen, opts.env);
+  const host = typeof endpoint === 'string' ? chosen : endpoint.host;
+  let client: Promise<Dockerode> | undefined;
+  const docker = (): Promise<Dockerode> => (client ??= connect(endpoint, host, opts.env));
+
+  // Runs a short request; a connection failure becomes "cannot reach <host>".
+  const call = async <T>(work: (d: Dockerode) => Promise<T>): Promise<T> => {
+    const d = await docker();
+    try {
+      return await work(d);
+    } catch (err) {
+      throw toEngineError(err, host) ?? err;
+    }
+  };
+
+  const removeContainer = (d: Dockerode, id: string, graceful: boolean): Promise<void> =>
+    quietly(async () => {
+      const container = d.getContainer(id);
+      const abortSignal = AbortSignal.timeout(cleanupTimeoutMs);
+      if (graceful) await quietly(() => container.stop({ t: stopGraceSeconds, abortSignal }));
+      await container.remove({ force: true, v: true, abortSignal });
+    });
+
+  return {
+    host,
+
+    async ping(signal) {
+      const d = await docker();
+      // A hand-made AbortSignal.any: that one only exists from Node 20.3, and porter supports every Node 20.
+      const controller = new AbortController();
+      const forward = (): void => controller.abort();
+      const timer = setTimeout(forward, pingTimeoutMs);
+      signal?.addEventListener('abort', forward, { once: true });
+      try {
+        await (d.ping.bind(d) as unknown as PingWithSignal)({ abortSignal: controller.signal });
+      } catch (err) {
+        if (signal?.aborted) throw abortError(signal);
+        if (controller.signal.aborted) throw unreachableError(host, err, `no answer within ${pingTimeoutMs / 1000} s`);
+        throw unreachableError(host, err, isEngineConnectionError(err) ? undefined : engineMessage(err));
+      } finally {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', forward);
+      }
+    },
+
+    findImages: (labels) =>
+      call(async (d) => {
+        const images = await d.listImages({ filters: labelFilters(labels) });
+        return images.map((i): ImageSummary => ({
+          id: i.Id,
+          tags: (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>'),
+          labels: i.Labels ?? {},
+        }));
+      }),
+
+    async buildImage(req, onLine: LineSink, signal) {
+      throwIfAborted(signal);
+      const d = await docker();
+      const context = await packContext(req.contextDir, req.dockerfile);
+      const reader = createBuildReader((line) => onLine(line, 'stdout'));
+      let response: Readable | undefined;
+      const onAbort = (): void => {
+        context.destroy();
+        response?.destroy();
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        response = (await d.buildImage(context, {
+          t: req.tag, dockerfile: normalizeDockerfile(req.dockerfile), labels: req.labels, buildargs: req.buildArgs,
+          rm: true, forcerm: true, abortSignal: signal,
+        })) as Readable;
+        // docker-modem's followProgress calls a failed build a success; read every event ourselves.
+        for await (const chunk of response) reader.write(chunk as Buffer);
+        throwIfAborted(signal);
+        const outcome = reader.end();
+        if (outcome.error !== undefined) throw new BuildFailure(outcome.error);
+        if (outcome.imageId) return outcome.imageId;
+        if (outcome.builtShortId) return (await d.getImage(req.tag).inspect()).Id;
+        throw wentAwayError(host, building, new Error('the build output ended without an image id'));
+      } catch (err) {
+        if (signal.aborted) {
+          // The engine cancels a build whose client left; removing its RUN container ourselves makes it certain.
+          const leftover = reader.runningContainer();
+          if (leftover) await removeContainer(d, leftover, false);
+          throw abortError(signal);
+        }
+        if (err instanceof BuildFailure) throw err;
+        const status = statusCode(err);
+        // Rejected before any output (bad instruction, missing Dockerfile): the builder's words, the hook's fault.
+        if (status !== undefined && status >= 400) throw new BuildFailure(engineMessage(err));
+        throw toEngineError(err, host, response ? building : undefined) ?? err;
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+        context.destroy();
+      }
+    },
+
+    async runToExit(req, onLine, signal) {
+      throwIfAborted(signal);
+      assertAbsoluteBinds(req.binds);
+      const d = await docker();
+      const stdout = createLineSplitter((line) => onLine(line, 'stdout'));
+      const stderr = createLineSplitter((line) => onLine(line, 'stderr'));
+      const aborted = watchAbort(signal);
+      let container: Dockerode.Container | undefined;
+      let attached: Readable | undefined;
+      try {
+        container = await d.createContainer({
+          Image: req.image, Env: req.env, Cmd: req.cmd, WorkingDir: req.workingDir, Labels: req.labels,
+          name: req.name, Tty: false, OpenStdin: false, StdinOnce: false,
+          AttachStdin: false, AttachStdout: true, AttachStderr: true,
+          HostConfig: { Binds: req.binds },
+        });
+        throwIfAborted(signal);
+        // Attach before start, or the first lines are written before anyone listens.
+        attached = (await container.attach({ stream: true, stdout: true, stderr: true })) as unknown as Readable;
+        const output = demuxLines((...args) => d.modem.demuxStream(...args), attached, stdout, stderr);
+        output.catch(() => {});
+        throwIfAborted(signal);
+        await container.start();
+        const [exit] = await Promise.race([Promise.all([container.wait(), output]), aborted.promise]);
+        // Every line is in: the attach stream ended after the container exited.
+        stdout.end();
+        stderr.end();
+        const code = (exit as { StatusCode?: unknown }).StatusCode;
+        if (typeof code !== 'number') throw new Error(`the engine reported no exit code for container ${container.id}`);
+        return { exitCode: code };
+      } catch (err) {
+        if (signal.aborted) throw abortError(signal);
+        throw toEngineError(err, host, container ? running : undefined) ?? err;
+      } finally {
+        aborted.dispose();
+        attached?.destroy();
+        if (container) await removeContainer(d, container.id, signal.aborted);
+      }
+    },
+
+    removeContainers: (labels) =>
+      call(async (d) => {
+        assertLabels(labels);
+        const found = await d.listContainers({ all: true, filters: labelFilters(labels) });
+        let removed = 0;
+        for (const c of found) {
+          try {
+            await d.getContainer(c.Id).remove({ force: true, v: true });
+            removed += 1;
+          } catch (err) {
+            if (statusCode(err) !== 404 && statusCode(err) !== 409) throw err;
+          }
+        }
+        return removed;
+      }),
+
+    removeImages: (labels) =>
+      call(async (d) => {
+        assertLabels(labels);
+        const found = await d.listImages({ filters: labelFilters(labels) });
+        let removed = 0;
+        for (const image of found) {
+          const tags = (image.RepoTags ?? []).filter((t) => t !== '<none>:<none>');
+          try {
+            // Untag one name at a time: removing by id refuses an image with several tags.
+            for (const name of tags.length > 0 ? tags : [image.Id]) await d.getImage(name).remove();
+            removed += 1;
+          } catch (err) {
+            // 409: a container still uses it; the contract is to leave it.
+            if (statusCode(err) !== 404 && statusCode(err) !== 409) throw err;
+          }
+        }
+        return removed;
+      }),
+  };
+}
