@@ -1,4 +1,4 @@
-import { maskCredentials } from './mask-credentials.js';
+import { redactUrl } from '../git/redact.js';
 import { resolveRef } from './schema.js';
 import type { JsonType, Schema } from './schema.js';
 import { didYouMean } from './suggest.js';
@@ -170,6 +170,6 @@ function withoutRef(s: Schema): Schema {
 }
 
 function clip(text: string): string {
-  const masked = maskCredentials(text).replace(/[\u0000-\u001f]/g, (c) => JSON.stringify(c).slice(1, -1));
+  const masked = redactUrl(text).replace(/[\u0000-\u001f]/g, (c) => JSON.stringify(c).slice(1, -1));
   return masked.length > 60 ? `${masked.slice(0, 60)}…` : masked;
 }

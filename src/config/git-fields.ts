@@ -1,4 +1,4 @@
-import { maskCredentials } from './mask-credentials.js';
+import { redactUrl } from '../git/redact.js';
 
 const HELPER = /^([A-Za-z][A-Za-z0-9+.-]*)::/;
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
@@ -11,7 +11,7 @@ const ALLOWED = 'an https://, ssh://, git:// or file:// URL, user@host:path, or 
  * unknown URL scheme, or whitespace. Messages show the URL with its credentials masked.
  */
 export function repoProblem(repo: string): string | undefined {
-  const shown = `"${maskCredentials(repo)}"`;
+  const shown = `"${redactUrl(repo)}"`;
   if (repo.startsWith('-')) return `${shown} starts with "-", so git would read it as an option; give ${ALLOWED}.`;
   const helper = HELPER.exec(repo)?.[1];
   if (helper !== undefined) {

@@ -1,4 +1,6 @@
-/** Hides credentials in a repo URL (`https://user:token@host/x` → `https://***@host/x`) before it is shown anywhere. */
-export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@');
+const USERINFO = /([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/@\s?#]*@/g;
+
+/** Hides the userinfo of every URL in `text` (`https://user:token@host/x` → `https://***@host/x`) before it is shown anywhere. */
+export function redactUrl(text: string): string {
+  return text.replace(USERINFO, '$1***@');
 }

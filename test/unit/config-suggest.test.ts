@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { didYouMean, editDistance, suggest } from '../../src/config/suggest.js';
 import { durationProblem, parseDuration } from '../../src/config/duration.js';
-import { maskCredentials } from '../../src/config/mask-credentials.js';
+import { redactUrl } from '../../src/git/redact.js';
 
 const HOOK_KEYS = ['name', 'dockerfile', 'repo', 'ref', 'environment', 'env_file', 'run_condition', 'concurrent', 'timeout', 'retries'];
 
@@ -46,10 +46,10 @@ describe('parseDuration', () => {
   });
 });
 
-describe('maskCredentials', () => {
+describe('redactUrl', () => {
   it('hides the userinfo of every URL and nothing else', () => {
-    assert.equal(maskCredentials('https://user:tok3n@example.com/a.git'), 'https://***@example.com/a.git');
-    assert.equal(maskCredentials('see ssh://git@host/x and http://a:b@c/d'), 'see ssh://***@host/x and http://***@c/d');
-    assert.equal(maskCredentials('git@github.com:org/repo.git'), 'git@github.com:org/repo.git');
+    assert.equal(redactUrl('https://user:tok3n@example.com/a.git'), 'https://***@example.com/a.git');
+    assert.equal(redactUrl('see ssh://git@host/x and http://a:b@c/d'), 'see ssh://***@host/x and http://***@c/d');
+    assert.equal(redactUrl('git@github.com:org/repo.git'), 'git@github.com:org/repo.git');
   });
 });
