@@ -28,7 +28,7 @@ export function git(cwd: string, ...args: string[]): string {
 export interface PluginRemote {
   /** Absolute path of the bare repository (`file://` + this is its URL). */
   bare: string;
-  /** Writes files, commits them on the current branch, pushes every branch and tag; returns the new commit's sha. */
+  /** Writes files (`*.sh` executable), commits them on the current branch, pushes every branch and tag; returns the new commit's sha. */
   commit(files: Record<string, string>, message?: string): string;
   /** Creates a tag at HEAD (annotated when a message is given) and pushes it. */
   tag(name: string, message?: string): void;
@@ -50,6 +50,7 @@ export async function createPluginRemote(root: string, name: string, files: Reco
       for (const [path, text] of Object.entries(content)) {
         execFileSync('mkdir', ['-p', dirname(join(work, path))]);
         execFileSync('sh', ['-c', 'cat > "$1"', 'sh', join(work, path)], { input: text });
+        if (path.endsWith('.sh')) execFileSync('chmod', ['755', join(work, path)]);
       }
       git(work, 'add', '--all');
       git(work, 'commit', '--quiet', '--allow-empty', '-m', message);
@@ -187,6 +188,7 @@ export async function startSilentServer(): Promise<{ port: number; accepted(): n
     accepted++;
     sockets.add(socket);
     socket.on('error', () => undefined);
+    socket.resume(); // flowing, so the client's hang-up is seen
     socket.on('close', () => { closed++; sockets.delete(socket); });
   });
   server.listen(0, '127.0.0.1');
