@@ -1,3 +1,5 @@
+import { UsageError } from '../errors.js';
+
 /** Long options the original took with one dash (Go's flag package); they keep working. */
 const GO_STYLE = new Set(['name', 'stack', 'keep', 'config', 'environment', 'junit', 'dry-run', 'log-format', 'quiet', 'version', 'help']);
 
@@ -18,4 +20,21 @@ export function rewriteGoFlags(argv: readonly string[]): string[] {
     out.push(m && GO_STYLE.has(m[1] ?? '') ? `-${word}` : word);
   }
   return out;
+}
+
+/** porter's global options that take a value, so `-C dir help build` finds `help` after them. */
+const GLOBAL_WITH_VALUE = new Set(['-C', '--config', '--log-format', '--junit']);
+
+/**
+ * `porter help build hook` → `build hook --help` (global options before `help` are kept): commander's
+ * own help command only looks one level down (it would show `build`'s help), and porter's commands are
+ * two deep. `isCommand` says whether the words name a command; when not, that is a usage error.
+ */
+export function rewriteHelpCommand(argv: readonly string[], isCommand: (words: readonly string[]) => boolean): string[] {
+  let i = 0;
+  while (i < argv.length && (argv[i] ?? '').startsWith('-')) i += GLOBAL_WITH_VALUE.has(argv[i] ?? '') ? 2 : 1;
+  const words = argv.slice(i + 1);
+  if (argv[i] !== 'help' || words.length === 0 || words.some((w) => w.startsWith('-'))) return [...argv];
+  if (!isCommand(words)) throw new UsageError(`porter help ${words.join(' ')}: there is no such command. Run \`porter help\` to list the commands.`);
+  return [...argv.slice(0, i), ...words, '--help'];
 }

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { hostname } from 'node:os';
 import { ExitCode } from '../errors.js';
 import { runCli } from './run-cli.js';
 
@@ -25,11 +26,23 @@ async function main(): Promise<void> {
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
     stdoutIsTTY: Boolean(process.stdout.isTTY),
+    ...(process.stdout.isTTY ? { stdoutColumns: process.stdout.columns } : {}),
     signal: controller.signal,
+    owner: { pid: process.pid, host: hostname(), isAlive },
   });
   process.exitCode = controller.signal.aborted ? ExitCode.interrupted : code;
   // Flush stdout before leaving, then make sure no stray handle keeps us alive.
   process.stdout.write('', () => process.exit(process.exitCode));
+}
+
+/** Signal 0 probes a pid: EPERM means it exists but belongs to another user. */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 void main();

@@ -1,106 +1,115 @@
 import type { HookResult, PorterEvent } from '../events.js';
-import { formatMs } from '../hooks/run-hook.js';
+import { createGitHubGroups, createPlainOutput, escapeData, escapeProperty } from './hook-groups.js';
+import { createProgressTerminal } from './progress-line.js';
+import { formatPlan } from './render-plan.js';
+import { hookTitle, renderSummary, type Paint } from './render-summary.js';
 
 export interface TextRenderOptions {
   write: (text: string) => void;
+  /** SGR colours: a TTY, no NO_COLOR, no --no-color. */
   color: boolean;
   quiet: boolean;
   githubActions: boolean;
+  /** The transient build progress line: a TTY only. Ignored with quiet or githubActions. */
+  progress?: boolean;
+  /** Terminal width, for cutting the progress line. */
+  columns?: number;
 }
 
 const COLORS = [36, 33, 35, 32, 34, 96, 93, 95, 92, 94];
-const STATUS_COLOR: Record<HookResult['status'], number> = { passed: 32, failed: 31, 'timed-out': 31, cancelled: 33, skipped: 90 };
+const QUIET_KEEP = 200;
+const ANNOTATION_TAIL = 5;
 
-/** Human output: each hook line as it arrives, prefixed `[list hook region]`, then a summary at run end. */
+type HookRef = { list: string; hook: string; region?: string };
+const keyOf = (e: HookRef): string => `${e.list}\u0000${e.hook}\u0000${e.region ?? ''}`;
+const buildKey = (e: HookRef): string => `${e.list}\u0000${e.hook}`;
+const isFailure = (r: HookResult): boolean => r.status === 'failed' || r.status === 'timed-out';
+
+/**
+ * Human output: each hook line as it arrives, prefixed `[list hook region]` (a colour per hook), a
+ * build progress line on a TTY, GitHub Actions groups and annotations, and a summary at run end.
+ * With `quiet`, only failed hooks' output (when they end) and the summary.
+ */
 export function createTextRenderer(opts: TextRenderOptions): (event: PorterEvent) => void {
-  const paint = (code: number, text: string): string => (opts.color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const paint: Paint = (code, text) => (opts.color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const terminal = createProgressTerminal(opts.write, {
+    enabled: Boolean(opts.progress) && !opts.quiet && !opts.githubActions,
+    columns: opts.columns ?? 80,
+  });
+  const out = opts.githubActions ? createGitHubGroups(terminal.write) : createPlainOutput(terminal.write);
   const colorOf = new Map<string, number>();
   const attempts = new Map<string, number>();
-  const quietBuffers = new Map<string, string[]>();
+  const quietLines = new Map<string, string[]>();
   const regions = new Set<string>();
   const results: HookResult[] = [];
-  const key = (e: { list: string; hook: string; region?: string }): string => `${e.list}\u0000${e.hook}\u0000${e.region ?? ''}`;
-  const prefix = (e: { list: string; hook: string; region?: string }): string => {
-    const k = key(e);
+
+  const prefix = (e: HookRef): string => {
+    const k = keyOf(e);
     if (!colorOf.has(k)) colorOf.set(k, COLORS[colorOf.size % COLORS.length] ?? 36);
     const attempt = attempts.get(k) ?? 1;
     const label = `[${e.list} ${e.hook}${e.region && regions.size > 1 ? ` ${e.region}` : ''}${attempt > 1 ? ` #${attempt}` : ''}]`;
     return paint(colorOf.get(k) ?? 36, label);
   };
+  const annotation = (r: HookResult): string[] => {
+    if (!opts.githubActions || !isFailure(r)) return [];
+    const why = r.message ?? `${hookTitle(r)} ${r.exitCode !== undefined ? `failed with exit code ${r.exitCode}` : r.status}`;
+    const text = [why, ...r.tail.slice(-ANNOTATION_TAIL)].join('\n');
+    return [`::error title=${escapeProperty(`porter: ${hookTitle(r)} ${r.status}`)}::${escapeData(text)}\n`];
+  };
 
   return (event) => {
     switch (event.type) {
       case 'phase-start':
-        if (!opts.quiet) opts.write(`porter: ${event.phase}${event.environment ? ` -e ${event.environment}` : ''}\n`);
+        if (!opts.quiet) terminal.write(`porter: ${event.phase}${event.environment ? ` -e ${event.environment}` : ''}\n`);
         return;
+      case 'build-progress':
+        return terminal.progress(buildKey(event), `${event.list} ${event.hook}`, event.step, event.total);
+      case 'build-end':
+        return terminal.done(buildKey(event));
       case 'hook-start':
         if (event.region) regions.add(event.region);
-        attempts.set(key(event), event.attempt);
-        if (opts.githubActions && event.attempt === 1) opts.write(`::group::${event.list} ${event.hook}${event.region ? ` (${event.region})` : ''}\n`);
-        if (event.attempt > 1 && !opts.quiet) opts.write(`${prefix(event)} retrying (attempt ${event.attempt})\n`);
+        attempts.set(keyOf(event), event.attempt);
+        if (opts.quiet) return;
+        if (event.attempt === 1) out.open(keyOf(event), hookTitle(event));
+        else out.line(keyOf(event), `${prefix(event)} retrying (attempt ${event.attempt})\n`);
         return;
       case 'hook-log': {
+        terminal.done(buildKey(event));
         const line = `${prefix(event)} ${event.line}\n`;
-        if (!opts.quiet) return opts.write(line);
-        const buf = quietBuffers.get(key(event)) ?? [];
-        buf.push(line);
-        quietBuffers.set(key(event), buf.slice(-200));
+        if (!opts.quiet) return out.line(keyOf(event), line);
+        const held = quietLines.get(keyOf(event)) ?? [];
+        held.push(line);
+        if (held.length > QUIET_KEEP) held.shift();
+        quietLines.set(keyOf(event), held);
         return;
       }
       case 'hook-end': {
         const r = event.result;
+        const k = keyOf(r);
         results.push(r);
-        const failed = r.status === 'failed' || r.status === 'timed-out';
-        if (opts.quiet && failed) opts.write((quietBuffers.get(key(r)) ?? []).join(''));
-        quietBuffers.delete(key(r));
-        if (r.status === 'skipped' && !opts.githubActions) return;
-        if (opts.githubActions && r.status !== 'skipped') opts.write('::endgroup::\n');
-        if (opts.githubActions && failed) opts.write(`::error title=${r.list} ${r.hook}::${escapeCommand(r.message ?? `${r.list} ${r.hook} ${describe(r)}`)}\n`);
+        terminal.done(buildKey(r));
+        if (!opts.quiet) return out.close(k, annotation(r));
+        if (isFailure(r)) {
+          out.open(k, hookTitle(r));
+          for (const line of quietLines.get(k) ?? []) out.line(k, line);
+          out.close(k, annotation(r));
+        }
+        quietLines.delete(k);
         return;
       }
       case 'message':
-        opts.write(`${event.level === 'warn' ? paint(33, 'warning: ') : ''}${event.text}\n`);
+        if (event.level === 'warn') return terminal.write(opts.githubActions ? `::warning::${escapeData(event.text)}\n` : `${paint(33, 'warning:')} ${event.text}\n`);
+        if (!opts.quiet) terminal.write(`${event.text}\n`);
         return;
+      case 'plan':
+        return terminal.write(formatPlan(event.plan));
       case 'run-end':
-        opts.write(renderSummary(results, paint));
+        out.flush();
+        terminal.finish();
+        terminal.write(renderSummary(results, paint));
         return;
       default:
         return;
     }
   };
-}
-
-function describe(r: HookResult): string {
-  if (r.status === 'failed' && r.exitCode !== undefined) return `failed with exit code ${r.exitCode}`;
-  return r.status;
-}
-
-/** GitHub workflow commands end at a newline; `%`, CR and LF are escaped as its docs say. */
-function escapeCommand(text: string): string {
-  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-
-/** The closing table: every hook with its status and duration; a failed hook's reason and last lines under it. */
-export function renderSummary(results: readonly HookResult[], paint: (code: number, text: string) => string): string {
-  if (results.length === 0) return '';
-  const name = (r: HookResult): string => `${r.list} ${r.hook}${r.region ? ` (${r.region})` : ''}`;
-  const width = Math.max(...results.map((r) => name(r).length));
-  const out = ['', 'Summary:'];
-  for (const r of results) {
-    const duration = r.status === 'skipped' || r.attempts === 0 ? '' : formatDuration(r.durationMs);
-    const extra = [r.exitCode !== undefined && r.status !== 'passed' ? `exit ${r.exitCode}` : '', r.attempts > 1 ? `${r.attempts} attempts` : ''].filter(Boolean).join(', ');
-    out.push(`  ${paint(STATUS_COLOR[r.status], r.status.padEnd(9))} ${name(r).padEnd(width)}  ${duration}${extra ? `  (${extra})` : ''}`.trimEnd());
-    if (r.status === 'failed' || r.status === 'timed-out') {
-      if (r.message) out.push(`      ${r.message}`);
-      for (const line of r.tail) out.push(`      | ${line}`);
-    }
-  }
-  const count = (s: HookResult['status']): number => results.filter((r) => r.status === s).length;
-  const parts = (['passed', 'failed', 'timed-out', 'skipped', 'cancelled'] as const).filter((s) => count(s) > 0).map((s) => `${count(s)} ${s}`);
-  out.push(`  ${parts.join(', ')}`, '');
-  return out.join('\n');
-}
-
-function formatDuration(ms: number): string {
-  return ms < 10_000 ? `${(ms / 1000).toFixed(1)}s` : formatMs(ms);
 }

@@ -1,6 +1,6 @@
-import { CommanderError } from 'commander';
+import { CommanderError, type Command } from 'commander';
 import { ExitCode, PorterError } from '../errors.js';
-import { rewriteGoFlags } from './argv.js';
+import { rewriteGoFlags, rewriteHelpCommand } from './argv.js';
 import { buildProgram, commanderExitCode, type CliIO } from './program.js';
 
 /** Runs porter with the given I/O and resolves to its exit code; errors become messages, never stack traces for user errors. */
@@ -8,7 +8,7 @@ export async function runCli(io: CliIO): Promise<number> {
   let code: number = ExitCode.ok;
   const program = buildProgram(io, (c) => (code = c));
   try {
-    await program.parseAsync(rewriteGoFlags(io.argv), { from: 'user' });
+    await program.parseAsync(rewriteHelpCommand(rewriteGoFlags(io.argv), (words) => isCommand(program, words)), { from: 'user' });
     return code;
   } catch (err) {
     if (err instanceof CommanderError) return commanderExitCode(err);
@@ -19,4 +19,11 @@ export async function runCli(io: CliIO): Promise<number> {
     io.stderr(`porter: internal error — this is a bug in porter, please report it with the lines below.\n${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return ExitCode.failed;
   }
+}
+
+/** True when `words` name a command of the tree, e.g. ['build', 'hook']. */
+function isCommand(program: Command, words: readonly string[]): boolean {
+  let cmd: Command | undefined = program;
+  for (const word of words) cmd = cmd?.commands.find((c) => c.name() === word || c.aliases().includes(word));
+  return cmd !== undefined;
 }

@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, describe, it } from 'node:test';
+import { stringify } from 'yaml';
 import { checkSchema } from '../../src/config/check-schema.js';
 import { makeLookup } from '../../src/config/expand.js';
 import { parseConfigText } from '../../src/config/parse.js';
 import { assertSupported, configSchema, resolveRef, SCHEMA_URL } from '../../src/config/schema.js';
 import type { Schema } from '../../src/config/schema.js';
 import type { Place, TreeNode } from '../../src/config/tree.js';
-import { DOCKERFILE, removeTempRepos, tempRepo } from '../fixtures/config/temp-repo.js';
+import { ConfigError } from '../../src/errors.js';
+import { configProblems, DOCKERFILE, removeTempRepos, tempRepo } from '../fixtures/config/temp-repo.js';
 
 after(removeTempRepos);
 
@@ -24,6 +26,13 @@ describe('the JSON Schema file', () => {
     const raw: unknown = JSON.parse(await readFile(SCHEMA_URL, 'utf8'));
     assert.doesNotThrow(() => assertSupported(raw, '#'));
     assert.equal(configSchema().$schema, 'https://json-schema.org/draft/2020-12/schema');
+  });
+
+  it('ships in the package at the path the editor modeline names (node_modules/porter/schema/...)', async () => {
+    const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { name: string; files: string[] };
+    assert.equal(pkg.name, 'porter');
+    assert.ok(pkg.files.includes('schema'));
+    assert.equal(SCHEMA_URL.href, new URL('../../schema/porter-config.schema.json', import.meta.url).href);
   });
 
   it('makes the validator refuse a keyword it would silently ignore', () => {
@@ -99,5 +108,125 @@ describe('checkSchema', () => {
   it('counts an integer as a number, and not the other way round', () => {
     assert.deepEqual(check(scalar(3), { type: 'number' }), []);
     assert.equal(check(scalar(1.5), { type: 'integer' }).length, 1);
+  });
+});
+
+/** A config using every property the schema declares, each with a value other than its default. */
+const FULL = {
+  service_name: 'full', porter_version: 'v1', hook_timeout: '10m', 'x-notes': 'ignored',
+  hooks: {
+    pre_pack: [
+      { name: 'lint', dockerfile: 'hooks/Dockerfile', environment: { A: '1', B: null }, env_file: 'hooks/.env', run_condition: 'always', concurrent: true, timeout: '90s', retries: 1, retry_on: ['timeout'], build_args: { NODE: '20' }, secrets: ['A'], repo_root: 'ro' },
+      { name: 'notify', repo: 'https://example.com/org/plugins.git', ref: 'v1.0.0', dockerfile: 'notify/Dockerfile' },
+    ],
+  },
+  environments: [{
+    name: 'Stage', registry: 'registry.example.com',
+    regions: [{
+      name: 'local', docker_host: 'tcp://127.0.0.1:2375', orchestrator: 'swarm',
+      containers: [{ name: 'web', topology: 'inet', inet_port: 8080, dockerfile: 'Dockerfile.web', dockerfile_build: 'Dockerfile.build', replicas: 2, health_check: { method: 'HEAD', path: '/healthz', timeout: '30s' } }],
+    }],
+  }],
+};
+const FULL_FILES = { 'hooks/Dockerfile': DOCKERFILE, 'hooks/.env': 'X=1\n', 'Dockerfile.web': DOCKERFILE, 'Dockerfile.build': DOCKERFILE };
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+const isMap = (v: unknown): v is Record<string, Json> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const jsonType = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'object' ? 'object' : Number.isInteger(v) ? 'integer' : typeof v);
+const fits = (s: Schema, v: unknown): boolean => {
+  if (s.type === undefined) return true;
+  const types = Array.isArray(s.type) ? s.type : [s.type];
+  return types.includes(jsonType(v) as never) || (jsonType(v) === 'integer' && types.includes('number'));
+};
+
+/** Every `properties` key of the schema, named `pointer/properties/key` (a $defs entry is its own pointer). */
+function declaredKeys(s: Schema, pointer: string, out: Set<string>): Set<string> {
+  for (const [k, sub] of Object.entries(s.properties ?? {})) {
+    out.add(`${pointer}/properties/${k}`);
+    declaredKeys(sub, `${pointer}/properties/${k}`, out);
+  }
+  for (const [name, sub] of Object.entries(s.$defs ?? {})) declaredKeys(sub, `#/$defs/${name}`, out);
+  for (const sub of [s.items, typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined, ...(s.oneOf ?? []), ...(s.anyOf ?? [])]) {
+    if (sub) declaredKeys(sub, pointer, out);
+  }
+  return out;
+}
+
+/** The schema keys a document uses, walking document and schema together. */
+function usedKeys(root: Schema, s: Schema, value: unknown, pointer: string, out: Set<string>): Set<string> {
+  if (s.$ref) return usedKeys(root, resolveRef(root, s.$ref), value, s.$ref, out);
+  for (const branch of [...(s.oneOf ?? []), ...(s.anyOf ?? [])]) if (fits(branch, value)) usedKeys(root, branch, value, pointer, out);
+  if (Array.isArray(value) && s.items) for (const v of value) usedKeys(root, s.items, v, pointer, out);
+  if (isMap(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      const prop = s.properties?.[k];
+      if (prop) {
+        out.add(`${pointer}/properties/${k}`);
+        usedKeys(root, prop, v, `${pointer}/properties/${k}`, out);
+      } else if (typeof s.additionalProperties === 'object') usedKeys(root, s.additionalProperties, v, pointer, out);
+    }
+  }
+  return out;
+}
+
+/** Every path to a map key in a document, e.g. ['hooks', 'pre_pack', 0, 'env_file']. */
+function keyPaths(value: unknown, at: (string | number)[] = []): (string | number)[][] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => keyPaths(v, [...at, i]));
+  if (!isMap(value)) return [];
+  return Object.entries(value).flatMap(([k, v]) => [[...at, k], ...keyPaths(v, [...at, k])]);
+}
+
+function without(doc: unknown, path: (string | number)[]): unknown {
+  const copy = structuredClone(doc) as Record<string | number, unknown>;
+  let node: Record<string | number, unknown> = copy;
+  for (const step of path.slice(0, -1)) node = node[step] as Record<string | number, unknown>;
+  delete node[path.at(-1) as string];
+  return copy;
+}
+
+describe('the schema and the loader cannot drift', () => {
+  const load = async (doc: unknown): Promise<string> => {
+    const repo = await tempRepo(FULL_FILES);
+    return JSON.stringify(await parseConfigText(stringify(doc), '.porter/config', repo, makeLookup({}, {})), (k, v: unknown) => (k === 'line' || k === 'file' ? undefined : v));
+  };
+
+  it('the full config uses every property the schema declares', () => {
+    const schema = configSchema();
+    const declared = declaredKeys(schema, '#', new Set());
+    const used = usedKeys(schema, schema, FULL, '#', new Set());
+    assert.deepEqual([...declared].filter((k) => !used.has(k)), [], 'a property was added to the schema: add it to FULL (and make the loader read it)');
+    assert.ok(declared.size > 30);
+  });
+
+  it('the loader accepts every property, and reads each one: without it the config loads differently or not at all', { timeout: 20_000 }, async () => {
+    const full = await load(FULL);
+    // `topology` may be left out because porter derives it (inet with inet_port); writing it changes nothing.
+    const derived = new Set(['environments.0.regions.0.containers.0.topology']);
+    const ignored: string[] = [];
+    for (const path of keyPaths(FULL)) {
+      if (String(path.at(-1)).startsWith('x-') || derived.has(path.join('.'))) continue;
+      const other = await load(without(FULL, path)).catch((err: unknown) => (err instanceof ConfigError ? 'config-error' : Promise.reject(err)));
+      if (other === full) ignored.push(path.join('.'));
+    }
+    assert.deepEqual(ignored, []);
+  });
+
+  it('rejects an unknown key at every level, naming its key path', { timeout: 10_000 }, async () => {
+    const places: [(string | number)[], string][] = [
+      [[], 'bogus_key'], [['hooks', 'pre_pack', 0], 'hooks.pre_pack[0].bogus_key'], [['environments', 0], 'environments[0].bogus_key'],
+      [['environments', 0, 'regions', 0], 'environments[0].regions[0].bogus_key'],
+      [['environments', 0, 'regions', 0, 'containers', 0], 'environments[0].regions[0].containers[0].bogus_key'],
+      [['environments', 0, 'regions', 0, 'containers', 0, 'health_check'], 'environments[0].regions[0].containers[0].health_check.bogus_key'],
+    ];
+    for (const [at, path] of places) {
+      const doc = structuredClone(FULL) as Record<string | number, unknown>;
+      let node = doc;
+      for (const step of at) node = node[step] as Record<string | number, unknown>;
+      node.bogus_key = 1;
+      const repo = await tempRepo(FULL_FILES);
+      const problems = await configProblems(parseConfigText(stringify(doc), '.porter/config', repo, makeLookup({}, {})));
+      assert.deepEqual(problems.map((p) => p.path), [path]);
+      assert.match(problems[0]?.message ?? '', /unknown key "bogus_key"/);
+    }
   });
 });
