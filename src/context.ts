@@ -4,6 +4,14 @@ import type { EmitEvent } from './events.js';
 import type { PluginFetcher } from './git/plugin-fetcher.js';
 import type { OutputStore } from './hooks/outputs.js';
 
+/** The porter process that starts containers: each carries its `porter.pid` and `porter.host`, so a later run can tell a killed run's leftovers from a live run's. */
+export interface ProcessOwner {
+  pid: number;
+  host: string;
+  /** True when a process with this pid exists on this host. */
+  isAlive(pid: number): boolean;
+}
+
 /** Everything a command needs, handed down explicitly: no module singletons, no process.cwd() deep down. */
 export interface RunContext {
   /** Absolute path of the service repo (mounted at /repo_root). */
@@ -23,6 +31,8 @@ export interface RunContext {
   serviceVersion: string;
   /** Unique per porter process; labels every container it starts. */
   runId: string;
+  /** This porter process, recorded on every container it starts. */
+  owner: ProcessOwner;
   /** Absolute `.porter-tmp/` of the repo. */
   tmpDir: string;
   now(): number;

@@ -1,4 +1,5 @@
 /** Everything porter reports flows as these events; renderers (terminal, JSON lines, JUnit) consume them. */
+import type { ConfigProblem } from './errors.js';
 
 export type HookStatus = 'passed' | 'failed' | 'skipped' | 'timed-out' | 'cancelled';
 export type ListStatus = 'passed' | 'failed';
@@ -26,8 +27,45 @@ export type PorterEvent =
   | { type: 'hook-start'; list: string; hook: string; region?: string; attempt: number }
   | { type: 'hook-log'; list: string; hook: string; region?: string; stream: 'stdout' | 'stderr'; line: string }
   | { type: 'build-progress'; list: string; hook: string; region?: string; step: number; total: number }
+  /** A hook image build finished (built or failed); a cached image emits neither this nor build-progress. */
+  | { type: 'build-end'; list: string; hook: string; ok: boolean }
   | { type: 'hook-end'; result: HookResult }
   | { type: 'message'; level: 'info' | 'warn'; text: string }
+  /** `--dry-run`: what the command would run; nothing was built, cloned or run. */
+  | { type: 'plan'; plan: RunPlan }
+  /** A PorterError (or a bug) ended the command; `problems` lists every config problem when the config is invalid. */
+  | { type: 'error'; exitCode: number; message: string; problems?: ConfigProblem[] }
   | { type: 'run-end'; exitCode: number; durationMs: number };
+
+/** One hook as a dry run shows it: where its Dockerfile is and what it would get — environment keys, never values. */
+export interface PlannedHook {
+  hook: string;
+  /** The Dockerfile path (from the repo root, or inside the plugin clone). */
+  dockerfile: string;
+  /** A plugin's repo, credentials redacted, and its ref. */
+  repo?: string;
+  ref?: string;
+  runCondition: 'pass' | 'fail' | 'always';
+  timeoutMs?: number;
+  retries: number;
+  environmentKeys: string[];
+  envFile?: string;
+}
+
+/** One hook list of a dry run: its steps in order (a concurrent group is one step) and the regions it runs in. */
+export interface PlannedListRun {
+  list: string;
+  environment?: string;
+  /** Empty when the list runs once, without a region. */
+  regions: string[];
+  /** A phase body (what pack/provision/... itself does) instead of a hook list. */
+  note?: string;
+  steps: { concurrent: boolean; hooks: PlannedHook[] }[];
+}
+
+export interface RunPlan {
+  service: string;
+  lists: PlannedListRun[];
+}
 
 export type EmitEvent = (event: PorterEvent) => void;

@@ -3,10 +3,12 @@ import { cleanService } from '../commands/clean.js';
 import { loadService, openSession } from '../commands/session.js';
 import { ExitCode } from '../errors.js';
 import type { CommandRun } from './program.js';
-import { renderPlan } from './render-plan.js';
+import { describePlan } from './render-plan.js';
+
+export { packAction, promoteAction, provisionAction, pruneAction } from './phase-actions.js';
 
 const where = (run: CommandRun) => ({
-  cwd: run.io.cwd, env: run.io.env,
+  cwd: run.io.cwd, env: run.io.env, owner: run.io.owner,
   ...(run.opts.C ? { dir: run.opts.C } : {}),
   ...(run.opts.config ? { configPath: run.opts.config } : {}),
 });
@@ -17,8 +19,10 @@ export async function hookAction(run: CommandRun): Promise<number> {
   const envName = run.opts.environment as string | undefined;
   const service = await loadService(where(run));
   checkUserList(service.config, name);
+  // An unknown -e is a usage error before porter touches Docker.
+  const scopes = scopesFor(service.config, envName);
   if (run.opts.dryRun) {
-    run.io.stdout(renderPlan(service.config, [{ list: name, scopes: scopesFor(service.config, envName) }]));
+    run.emit({ type: 'plan', plan: describePlan(service.config, [{ list: name, scopes }]) });
     return ExitCode.ok;
   }
   const ctx = await openSession({ ...where(run), emit: run.emit, signal: run.io.signal }, service);
@@ -32,6 +36,11 @@ export async function hookAction(run: CommandRun): Promise<number> {
 /** `porter build clean`. */
 export async function cleanAction(run: CommandRun): Promise<number> {
   const service = await loadService(where(run));
+  if (run.opts.dryRun) {
+    const text = `Dry run: porter build clean would remove the hook containers and hook images labelled porter.service=${service.config.serviceName}, ${service.repoDir}/.porter-tmp/ and the cached clones of its plugin repos. Nothing was removed.`;
+    run.emit({ type: 'message', level: 'info', text });
+    return ExitCode.ok;
+  }
   const ctx = await openSession({ ...where(run), emit: run.emit, signal: run.io.signal }, service);
   await cleanService(ctx);
   return ExitCode.ok;
@@ -41,6 +50,7 @@ export async function cleanAction(run: CommandRun): Promise<number> {
 export async function validateAction(run: CommandRun): Promise<number> {
   const { config } = await loadService(where(run));
   const lists = Object.keys(config.hooks).length;
-  run.io.stdout(`${config.file}: valid (service ${config.serviceName}, ${lists} hook list${lists === 1 ? '' : 's'}, ${config.environments.length} environment${config.environments.length === 1 ? '' : 's'})\n`);
+  const text = `${config.file}: valid (service ${config.serviceName}, ${lists} hook list${lists === 1 ? '' : 's'}, ${config.environments.length} environment${config.environments.length === 1 ? '' : 's'})`;
+  run.emit({ type: 'message', level: 'info', text });
   return ExitCode.ok;
 }

@@ -1,7 +1,10 @@
+import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { ExitCode, InterruptedError, PorterError, UsageError } from '../errors.js';
+import type { ProcessOwner } from '../context.js';
+import { ExitCode, UsageError } from '../errors.js';
 import type { PorterEvent } from '../events.js';
-import { createReporter, type ReporterOptions } from './reporter.js';
+import { createReporter, useColor, type ReporterOptions } from './reporter.js';
+import { reportRun } from './report-run.js';
 import { VERSION } from './version.js';
 
 /** What the CLI gets from its process: main.ts fills it, tests can too. */
@@ -12,7 +15,11 @@ export interface CliIO {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   stdoutIsTTY: boolean;
+  /** The terminal's width when stdout is one (for the progress line). */
+  stdoutColumns?: number;
   signal: AbortSignal;
+  /** This process, recorded on the containers it starts (stale-container clean-up). */
+  owner: ProcessOwner;
 }
 
 export interface GlobalOptions {
@@ -44,19 +51,9 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
       const cmd = args.at(-1) as Command;
       const opts = cmd.optsWithGlobals<GlobalOptions & Record<string, unknown>>();
       const reporter = await createReporter(reporterOptions(opts, io));
-      const started = Date.now();
-      let code: number = ExitCode.failed;
-      try {
-        code = await action(await commands())({ opts, io, emit: reporter.emit });
-        if (io.signal.aborted) throw new InterruptedError();
-      } catch (err) {
-        code = err instanceof PorterError ? err.exitCode : ExitCode.failed;
-        throw err;
-      } finally {
-        reporter.emit({ type: 'run-end', exitCode: code, durationMs: Date.now() - started });
-        await reporter.close();
-        done(code);
-      }
+      const outcome = await reportRun(reporter, io, opts.logFormat === 'json', async (runIo) => action(await commands())({ opts, io: runIo, emit: reporter.emit }));
+      done(outcome.code);
+      if (outcome.failed) throw outcome.error;
     };
 
   const program = new Command('porter')
@@ -65,9 +62,10 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
     .option('-C <dir>', 'the service repo (default: the current directory)')
     .option('--config <path>', 'config file, relative to the repo (default: .porter/config)')
     .addOption(new Option('--log-format <format>', 'text for people, json for machines: one event a line').choices(['text', 'json']).default('text'))
-    .option('--junit <file>', 'also write a JUnit XML report, a testcase per hook run')
+    .option('--junit <file>', 'also write a JUnit XML report, a testcase per hook run (path relative to the repo)')
     .option('-q, --quiet', 'print only the summary and the output of failed hooks')
     .option('--no-color', 'no colours, even on a terminal (NO_COLOR does the same)')
+    .addHelpText('after', '\nExamples:\n  porter build hook -name smoke -e Stage\n  porter --log-format json --junit report.xml build hook -name smoke\n  porter help build hook')
     .showHelpAfterError('(run `porter help` or `porter <command> --help` for usage)')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
@@ -80,17 +78,34 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
     .requiredOption('-n, --name <name>', 'the hook list to run').addOption(env()).addOption(dry())
     .addHelpText('after', '\nExample:\n  porter build hook -name smoke -e Stage')
     .action(withRun((m) => m.hookAction));
-  build.command('clean').description("remove .porter-tmp/, this service's hook images, containers and cached clones")
+  build.command('pack').description('pre_pack hooks, then build the container images and save the payload, then post_pack hooks').addOption(dry())
+    .addHelpText('after', '\nExample:\n  porter build pack')
+    .action(withRun((m) => m.packAction));
+  build.command('provision').description('pre_provision, then a new stack in every region of ENV, waited healthy, then post_provision')
+    .addOption(env().makeOptionMandatory()).addOption(dry())
+    .addHelpText('after', '\nExample:\n  porter build provision -e Stage')
+    .action(withRun((m) => m.provisionAction));
+  build.command('promote').description("pre_promote, then move ENV's alias <service> to the new stack (or to --stack ID: rollback), then post_promote")
+    .addOption(env()).option('--stack <id>', 'promote this stack instead of the one last provisioned (rollback)').addOption(dry())
+    .addHelpText('after', '\nExamples:\n  porter build promote -e Stage\n  porter build promote -e Stage --stack 3fa2c1d-m1abc2de')
+    .action(withRun((m) => m.promoteAction));
+  build.command('prune').description("pre_prune, then remove ENV's stacks that are not promoted, keeping the N newest, then post_prune")
+    .addOption(env()).option('--keep <n>', 'how many of the newest unpromoted stacks to keep', '0').addOption(dry())
+    .addHelpText('after', '\nExample:\n  porter build prune -e Stage --keep 1')
+    .action(withRun((m) => m.pruneAction));
+  build.command('clean').description("remove .porter-tmp/, this service's hook images, containers and cached clones").addOption(dry())
     .addHelpText('after', '\nExample:\n  porter build clean')
     .action(withRun((m) => m.cleanAction));
 
+  build.addHelpText('after', '\nExample:\n  porter build hook -name smoke -e Stage --dry-run');
   const config = program.command('config').description('work with .porter/config');
+  config.addHelpText('after', '\nExample:\n  porter config validate');
   config.command('validate').description('check the config and report every problem with file:line and key path')
     .addHelpText('after', '\nExample:\n  porter config validate --config .porter/config')
     .action(withRun((m) => m.validateAction));
 
   for (const cmd of [build, config, ...build.commands, ...config.commands]) {
-    cmd.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError(`(run \`porter ${cmd.parent === program ? cmd.name() : `${cmd.parent?.name()} ${cmd.name()}`} --help\` for usage)`);
+    cmd.configureHelp({ showGlobalOptions: true }).exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError(`(run \`porter ${cmd.parent === program ? cmd.name() : `${cmd.parent?.name()} ${cmd.name()}`} --help\` for usage)`);
   }
   return program;
 }
@@ -98,12 +113,15 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
 function reporterOptions(opts: GlobalOptions, io: CliIO): ReporterOptions {
   return {
     format: opts.logFormat,
-    color: opts.color && io.stdoutIsTTY && io.env.NO_COLOR === undefined && opts.logFormat === 'text',
+    color: useColor({ flag: opts.color, tty: io.stdoutIsTTY, env: io.env, format: opts.logFormat }),
+    tty: io.stdoutIsTTY && io.env.TERM !== 'dumb',
+    ...(io.stdoutColumns ? { columns: io.stdoutColumns } : {}),
     quiet: Boolean(opts.quiet),
     githubActions: io.env.GITHUB_ACTIONS === 'true',
     stdout: io.stdout,
     stderr: io.stderr,
-    ...(opts.junit ? { junit: opts.junit, cwd: io.cwd } : {}),
+    // Like --config, a relative --junit path is relative to the service repo (-C), as with git -C.
+    ...(opts.junit ? { junit: opts.junit, cwd: resolve(io.cwd, opts.C ?? '.') } : {}),
   };
 }
 

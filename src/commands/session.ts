@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { stat, rm } from 'node:fs/promises';
+import { rmdir, stat, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import type { PorterConfig } from '../config/types.js';
-import type { RunContext } from '../context.js';
+import type { ProcessOwner, RunContext } from '../context.js';
 import type { DockerEngine } from '../docker/engine.js';
 import { UsageError } from '../errors.js';
 import type { EmitEvent } from '../events.js';
 import type { PluginFetcher } from '../git/plugin-fetcher.js';
 import { serviceVersion } from '../git/service-version.js';
+import { removeAbandonedContainers } from '../hooks/abandoned-containers.js';
 import { OutputStore } from '../hooks/outputs.js';
 
 /** What the command line says about where the service is; the rest of a session comes from the environment. */
@@ -17,6 +18,8 @@ export interface SessionOptions {
   dir?: string;
   configPath?: string;
   env: Readonly<Record<string, string | undefined>>;
+  /** This porter process (pid, host): recorded on its containers; used to spot a killed run's leftovers. */
+  owner: ProcessOwner;
   emit: EmitEvent;
   signal: AbortSignal;
 }
@@ -32,7 +35,8 @@ export async function loadService(opts: Pick<SessionOptions, 'cwd' | 'dir' | 'co
 
 /**
  * Opens a run: the config, the local engine (answering, or EngineError naming where it looked), the
- * plugin fetcher, the outputs of earlier commands. Heavy modules load here, not at start-up.
+ * plugin fetcher, the outputs of earlier commands. Heavy modules load here, not at start-up. Hook
+ * containers left by a killed porter run of this service on this host are removed first.
  */
 export async function openSession(
   opts: SessionOptions,
@@ -53,10 +57,14 @@ export async function openSession(
   };
   const engine = engineFor(undefined);
   await engine.ping(opts.signal);
+  const abandoned = await removeAbandonedContainers(engine, config.serviceName, opts.owner);
+  if (abandoned.removed > 0) {
+    opts.emit({ type: 'message', level: 'info', text: `Removed ${abandoned.removed} hook container(s) of ${config.serviceName} left by a porter run that was killed (pid ${abandoned.pids.join(', ')}).` });
+  }
   const tmpDir = join(repoDir, '.porter-tmp');
   const runId = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   return {
-    repoDir, config, engine, engineFor, tmpDir, runId,
+    repoDir, config, engine, engineFor, tmpDir, runId, owner: opts.owner,
     plugins: lazyPluginFetcher(env),
     outputs: await OutputStore.open(join(tmpDir, 'outputs.json')),
     emit: opts.emit,
@@ -64,7 +72,11 @@ export async function openSession(
     hostEnv: opts.env,
     serviceVersion: await serviceVersion(repoDir, opts.env),
     now: () => Date.now(),
-    close: () => rm(join(tmpDir, 'run', runId), { recursive: true, force: true }),
+    close: async () => {
+      await rm(join(tmpDir, 'run', runId), { recursive: true, force: true });
+      // `run/` itself goes too once no other run of this workspace is using it.
+      await rmdir(join(tmpDir, 'run')).catch(() => undefined);
+    },
   };
 }
 

@@ -8,7 +8,8 @@ import { packContext } from './build-context.js';
 import { clientOptions } from './client-options.js';
 import { normalizeDockerfile } from './context-files.js';
 import { demuxLines } from './demux-lines.js';
-import { BuildFailure, type DockerEngine, type ImageSummary, type LineSink } from './engine.js';
+import { stackOperations } from './dockerode-stacks.js';
+import { BuildFailure, ImageNotFound, type DockerEngine, type ImageSummary, type LineSink } from './engine.js';
 import { chooseDockerHost, parseDockerHost, type EngineEndpoint } from './engine-host.js';
 import { isEngineConnectionError, toEngineError, unreachableError, wentAwayError } from './engine-errors.js';
 import { labelFilters } from './labels.js';
@@ -100,6 +101,7 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
 
   return {
     host,
+    ...stackOperations(docker, host),
 
     async ping(signal) {
       const d = await docker();
@@ -186,7 +188,7 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
           Image: req.image, Env: req.env, Cmd: req.cmd, WorkingDir: req.workingDir, Labels: req.labels,
           name: req.name, Tty: false, OpenStdin: false, StdinOnce: false,
           AttachStdin: false, AttachStdout: true, AttachStderr: true,
-          HostConfig: { Binds: req.binds },
+          HostConfig: { Binds: req.binds, ...(req.network ? { NetworkMode: req.network } : {}) },
         });
         throwIfAborted(signal);
         // Attach before start, or the first lines are written before anyone listens.
@@ -204,6 +206,8 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
         return { exitCode: code };
       } catch (err) {
         if (signal.aborted) throw abortError(signal);
+        // Create answers 404 only for a missing image (removed since it was found: another run pruned it).
+        if (!container && statusCode(err) === 404) throw new ImageNotFound(req.image, { cause: err });
         throw toEngineError(err, host, container ? running : undefined) ?? err;
       } finally {
         aborted.dispose();

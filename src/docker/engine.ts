@@ -1,4 +1,5 @@
 /** What porter needs from a Docker engine, in porter's words; dockerode's types stay behind it. */
+import type { Readable, Writable } from 'node:stream';
 
 export type ImageId = string;
 export type LineSink = (line: string, stream: 'stdout' | 'stderr') => void;
@@ -24,12 +25,22 @@ export interface RunRequest {
   name?: string;
   workingDir?: string;
   cmd?: string[];
+  /** `host` shares the host's network namespace (a stack URL on 127.0.0.1 then answers inside it); default: the engine's bridge. */
+  network?: string;
 }
 
 export interface ImageSummary {
   id: ImageId;
   tags: string[];
   labels: Record<string, string>;
+}
+
+/** The image a container was to run from is not on the engine (removed since it was found or built). */
+export class ImageNotFound extends Error {
+  constructor(readonly image: string, options?: { cause?: unknown }) {
+    super(`no such image: ${image}`, options);
+    this.name = 'ImageNotFound';
+  }
 }
 
 /** The builder rejected the Dockerfile (a RUN step failed, a bad instruction...): the hook's fault, not porter's. */
@@ -40,6 +51,61 @@ export class BuildFailure extends Error {
     super(builderMessage);
     this.name = 'BuildFailure';
     this.builderMessage = builderMessage;
+  }
+}
+
+/** A long-running container of a stack: started detached, on one network, with published ports. */
+export interface StartRequest {
+  image: string;
+  /** Unique on the engine. */
+  name: string;
+  labels: Record<string, string>;
+  env: string[];
+  /** The network it joins at start (its only one). */
+  network: string;
+  /** Names other containers on `network` reach it by, besides its own name. */
+  aliases: string[];
+  /** `containerPort` published on `hostIp:hostPort`, chosen by porter so a reconnect keeps it. */
+  publish: { containerPort: number; hostIp: string; hostPort: number }[];
+}
+
+/** What porter reads of a container: its labels, whether it runs, its health and its network aliases. */
+export interface ContainerState {
+  id: string;
+  name: string;
+  image: string;
+  labels: Record<string, string>;
+  running: boolean;
+  /** The engine's word: created, running, exited, dead... */
+  status: string;
+  exitCode: number;
+  /** Present when the image (or container) declares a HEALTHCHECK. */
+  health?: 'starting' | 'healthy' | 'unhealthy';
+  /** When the engine created it (RFC 3339, nanoseconds): orders stacks. */
+  created: string;
+  /** Aliases per network it is connected to (the engine adds the short id; porter ignores it). */
+  networks: Record<string, string[]>;
+  /** Its IPv4 address per network it is connected to. */
+  addresses: Record<string, string>;
+  /** Host ports by container port, as published. */
+  ports: Record<number, { hostIp: string; hostPort: number }>;
+}
+
+/** The host port porter chose is taken (by another process or container): pick another and try again. */
+export class PortInUse extends Error {
+  readonly hostPort: number;
+  constructor(hostPort: number, message: string) {
+    super(message);
+    this.name = 'PortInUse';
+    this.hostPort = hostPort;
+  }
+}
+
+/** The engine would not start a container (bad command, missing image...): the service's fault, in the engine's words. */
+export class StartFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartFailure';
   }
 }
 
@@ -60,10 +126,46 @@ export interface DockerEngine {
    * create → attach → start → wait, output demultiplexed and split into lines (a last line without
    * a newline is still delivered). The container is removed afterwards whatever happened. When
    * `signal` fires the container is stopped (2 s grace, then killed), removed, and an AbortError thrown.
+   * Throws ImageNotFound when `image` is not on the engine.
    */
   runToExit(req: RunRequest, onLine: LineSink, signal: AbortSignal): Promise<{ exitCode: number }>;
   /** Force-removes every container carrying all these labels; returns how many. */
   removeContainers(labels: Record<string, string>): Promise<number>;
   /** Removes every image carrying all these labels (when no container uses it); returns how many. */
   removeImages(labels: Record<string, string>): Promise<number>;
+  /** The image a tag or id names, or undefined when the engine does not have it. */
+  inspectImage(ref: string): Promise<ImageSummary | undefined>;
+  /** The images named by `refs` as one `docker save` tar stream (read it to the end, or destroy it). */
+  saveImages(refs: string[], signal: AbortSignal): Promise<Readable>;
+  /** Loads a `docker save` tar into the engine; throws EngineError with the engine's words when it refuses it. */
+  loadImages(tar: Readable, signal: AbortSignal): Promise<void>;
+  /**
+   * Like runToExit, but stdout goes byte for byte to `stdout` (a builder's tar stream); stderr is split into
+   * lines. The container is removed afterwards whatever happened.
+   */
+  runToStream(req: RunRequest, stdout: Writable, onStderr: (line: string) => void, signal: AbortSignal): Promise<{ exitCode: number }>;
+  /**
+   * Creates and starts a detached container; returns its id. When it cannot start, it is removed and the
+   * error thrown (PortInUse when a published host port is taken).
+   */
+  startContainer(req: StartRequest, signal: AbortSignal): Promise<string>;
+  /** The container's state, or undefined when it no longer exists. */
+  inspectContainer(id: string): Promise<ContainerState | undefined>;
+  /** Containers in any state carrying every one of these labels (an empty value: carries the label). */
+  listContainers(labels: Record<string, string>): Promise<ContainerState[]>;
+  /** The last `lines` lines of its stdout and stderr, interleaved as the engine keeps them. */
+  containerLogs(id: string, lines: number): Promise<string[]>;
+  /** Stops (2 s grace) and removes one container with its anonymous volumes; gone already is fine. */
+  removeContainer(id: string): Promise<void>;
+  /** Creates a bridge network (its subnet fixed, so addresses can be asked for) unless one of that name exists; true when this call created it. */
+  ensureNetwork(name: string, labels: Record<string, string>): Promise<boolean>;
+  /** Removes a network; false when it still has containers or is gone already. */
+  removeNetwork(name: string): Promise<boolean>;
+  /**
+   * Connects a container to a network under `aliases` (it must not be connected to it already), at `ipv4` when
+   * given and free (porter's networks have a fixed subnet, so a reconnected container keeps its address).
+   */
+  connectNetwork(network: string, containerId: string, aliases: string[], ipv4?: string): Promise<void>;
+  /** Disconnects a container from a network; not connected is fine. */
+  disconnectNetwork(network: string, containerId: string): Promise<void>;
 }

@@ -9,6 +9,11 @@ export const Label = {
   version: 'porter.version',
   stack: 'porter.stack',
   container: 'porter.container',
+  /** On a builder image (dockerfile_build): the container it builds the context of; removed after pack. */
+  builder: 'porter.builder',
+  /** The pid and hostname of the porter process that started a hook container. */
+  pid: 'porter.pid',
+  host: 'porter.host',
 } as const;
 export type LabelKey = (typeof Label)[keyof typeof Label];
 

@@ -6,6 +6,8 @@ export interface HookScope {
   region?: string;
   stackId?: string;
   stackUrl?: string;
+  /** The hook shares the host's network, so a stack URL on 127.0.0.1 (a local engine's) answers inside it. */
+  hostNetwork?: boolean;
 }
 
 export interface StandardInputs {

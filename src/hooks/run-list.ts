@@ -37,8 +37,8 @@ export async function runHookList(
   const results: HookResult[] = [];
   for (const step of planHookList(hooks)) {
     const atStart = status;
-    const stepResults = await Promise.all(
-      step.hooks.map((hook) => {
+    const stepResults = await allOrFirstError(
+      step.hooks.map(async (hook) => {
         if (signal.aborted) return runner.notRun(hook, 'cancelled');
         if (!isEligible(hook.runCondition, atStart)) return runner.notRun(hook, 'skipped');
         return runner.run(hook);
@@ -48,4 +48,15 @@ export async function runHookList(
     if (stepResults.some(isFailure)) status = 'failed';
   }
   return { status, results };
+}
+
+/**
+ * Like Promise.all, but waits for every promise to settle before rejecting with the first error: a
+ * sibling whose container is still running is never abandoned (porter would exit and leave it behind).
+ */
+export async function allOrFirstError<T>(promises: readonly Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
 }

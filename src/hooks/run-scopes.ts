@@ -4,7 +4,7 @@ import type { HookResult, ListStatus } from '../events.js';
 import type { HookScope } from './environment.js';
 import type { HookImages } from './hook-image.js';
 import { runHook } from './run-hook.js';
-import { runHookList, type ListOutcome } from './run-list.js';
+import { allOrFirstError, runHookList, type ListOutcome } from './run-list.js';
 
 export interface ScopedOutcome extends ListOutcome {
   scope: HookScope;
@@ -22,7 +22,7 @@ export async function runListInScopes(
   ctx: RunContext,
 ): Promise<ScopedOutcome[]> {
   images.prefetch(hooks);
-  return Promise.all(
+  return allOrFirstError(
     scopes.map(async (scope) => {
       const runner = {
         run: (hook: HookConfig) => runHook(hook, scope, images, ctx),

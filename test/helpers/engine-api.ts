@@ -15,10 +15,11 @@ function target(): { socketPath: string } | { host: string; port: number } {
   return { host: endpoint.hostname, port: endpoint.port };
 }
 
-/** One request to the engine named by DOCKER_HOST (or the local socket); the JSON body parsed when it is JSON. */
-export function engineApi(method: string, path: string, timeoutMs = 30_000): Promise<ApiAnswer> {
+/** One request to the engine named by DOCKER_HOST (or the local socket); the JSON body parsed when it is JSON. `body` is sent as JSON. */
+export function engineApi(method: string, path: string, timeoutMs = 30_000, body?: unknown): Promise<ApiAnswer> {
   return new Promise((resolve, reject) => {
-    const req = request({ ...target(), method, path, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
+    const headers = body === undefined ? {} : { 'Content-Type': 'application/json' };
+    const req = request({ ...target(), method, path, headers, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', reject);
@@ -34,7 +35,7 @@ export function engineApi(method: string, path: string, timeoutMs = 30_000): Pro
       });
     });
     req.on('error', reject);
-    req.end();
+    req.end(body === undefined ? undefined : JSON.stringify(body));
   });
 }
 

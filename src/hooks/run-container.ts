@@ -1,0 +1,92 @@
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import type { HookConfig } from '../config/types.js';
+import type { RunContext } from '../context.js';
+import { Label } from '../docker/labels.js';
+import type { HookResult, HookStatus } from '../events.js';
+import { toEnvList, type HookScope } from './environment.js';
+import { parseOutputFile } from './outputs.js';
+
+const OUTPUT_DIR_IN_CONTAINER = '/porter';
+/** `$PORTER_OUTPUT` inside every hook container. */
+export const OUTPUT_FILE_IN_CONTAINER = `${OUTPUT_DIR_IN_CONTAINER}/output`;
+
+/** How one attempt (or the preparation before it) ended. */
+export interface Attempt {
+  status: HookStatus;
+  stage?: HookResult['stage'];
+  exitCode?: number;
+  message?: string;
+  /** Set when the lines to show are not the run's own (a build's output). */
+  tail?: string[];
+}
+
+/** A hook's `env_file` as dotenv reads it, or the failure to report when it cannot be read. */
+export async function readEnvFile(hook: HookConfig, repoDir: string): Promise<{ values: Record<string, string> } | { failure: Attempt }> {
+  if (!hook.envFile) return { values: {} };
+  try {
+    return { values: parseDotenv(await readFile(join(repoDir, hook.envFile))) };
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code ?? String(err);
+    return { failure: { status: 'failed', stage: 'run', message: `${hook.list} ${hook.id}: cannot read env_file ${hook.envFile} (${why}).`, tail: [] } };
+  }
+}
+
+/** A fresh, empty `$PORTER_OUTPUT` file in a directory the container can write whatever its user. */
+export async function prepareOutputDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  await chmod(dir, 0o777);
+  await writeFile(join(dir, 'output'), '', { mode: 0o666 });
+  await chmod(join(dir, 'output'), 0o666);
+}
+
+/**
+ * One container run of a hook: the repo at /repo_root (read-only with `repo_root: ro`), the output
+ * directory at /porter, labels naming the service, hook, run and this porter process. Killed at the
+ * deadline (`timed-out`) or on interrupt (`cancelled`); the engine removes the container either way.
+ */
+export async function runContainer(
+  hook: HookConfig, image: string, env: Record<string, string>, outDir: string, timeoutMs: number | undefined,
+  ctx: RunContext, onLine: (line: string, stream: 'stdout' | 'stderr') => void, hostNetwork = false,
+): Promise<Attempt> {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = timeoutMs ? setTimeout(() => { timedOut = true; controller.abort(); }, timeoutMs) : undefined;
+  const interrupt = (): void => controller.abort();
+  if (ctx.signal.aborted) interrupt();
+  else ctx.signal.addEventListener('abort', interrupt, { once: true });
+  const binds = [`${ctx.repoDir}:/repo_root${hook.repoRoot === 'ro' ? ':ro' : ''}`, `${outDir}:${OUTPUT_DIR_IN_CONTAINER}`];
+  const labels = {
+    [Label.service]: ctx.config.serviceName, [Label.hook]: `${hook.list}/${hook.id}`, [Label.run]: ctx.runId,
+    [Label.pid]: String(ctx.owner.pid), [Label.host]: ctx.owner.host,
+  };
+  try {
+    const { exitCode } = await ctx.engine.runToExit({ image, env: toEnvList(env), binds, labels, workingDir: '/repo_root', ...(hostNetwork ? { network: 'host' } : {}) }, onLine, controller.signal);
+    return exitCode === 0 ? { status: 'passed', exitCode } : { status: 'failed', exitCode };
+  } catch (err) {
+    if (!controller.signal.aborted) throw err;
+    if (ctx.signal.aborted || !timedOut) return { status: 'cancelled', message: `${hook.list} ${hook.id} was interrupted.` };
+    return { status: 'timed-out', message: `${hook.list} ${hook.id} timed out after ${formatMs(timeoutMs ?? 0)} and was killed.` };
+  } finally {
+    clearTimeout(timer);
+    ctx.signal.removeEventListener('abort', interrupt);
+  }
+}
+
+/** Reads what the hook appended to `$PORTER_OUTPUT` into the workspace's outputs; a malformed line is a warning naming hook and line. */
+export async function collectOutputs(hook: HookConfig, scope: HookScope, outDir: string, ctx: RunContext): Promise<void> {
+  const text = await readFile(join(outDir, 'output'), 'utf8').catch(() => '');
+  if (!text) return;
+  const { values, warnings } = parseOutputFile(text);
+  for (const w of warnings) ctx.emit({ type: 'message', level: 'warn', text: `${hook.list} ${hook.id}${scope.region ? ` (${scope.region})` : ''}: PORTER_OUTPUT ${w}` });
+  await ctx.outputs.record(scope.region, values);
+}
+
+/** `90s`, `2m30s`: a duration as a user wrote it. */
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60 ? `${s % 60}s` : ''}`;
+}

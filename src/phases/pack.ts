@@ -1,0 +1,99 @@
+import { createWriteStream } from 'node:fs';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { loadConfig } from '../config/load.js';
+import type { RunContext } from '../context.js';
+import { BuildFailure } from '../docker/engine.js';
+import { Label } from '../docker/labels.js';
+import type { ListStatus } from '../events.js';
+import type { BodyStep } from './body-step.js';
+import { startBodyStep } from './body-step.js';
+import { runBuilder } from './builder.js';
+import { buildArgsFor } from './dockerfile-args.js';
+import { hookListRunner } from './hook-lists.js';
+import { packedImages, type ImageSpec } from './images.js';
+import { runPhase, type BodyOutcome } from './run-phase.js';
+import { StateFiles, writeJson, type Manifest, type PackedImage } from './state.js';
+
+/**
+ * `porter build pack`: a new pipeline (hook outputs of the last one are forgotten), then pre_pack → build every
+ * container image and save the payload → post_pack. The body and post_pack use the config as pre_pack left it.
+ */
+export async function buildPack(ctx: RunContext): Promise<ListStatus> {
+  packedImages(ctx.config, ctx.serviceVersion);
+  await ctx.outputs.reset();
+  let current = ctx;
+  return runPhase(
+    {
+      phase: 'pack',
+      scopes: [{}],
+      body: async () => {
+        current = { ...ctx, config: await loadConfig({ repoDir: ctx.repoDir, configPath: ctx.config.file, env: { ...ctx.hostEnv } }) };
+        return packBody(current);
+      },
+    },
+    hookListRunner(() => current),
+    ctx.emit,
+    ctx.now,
+  );
+}
+
+async function packBody(ctx: RunContext): Promise<BodyOutcome> {
+  const specs = packedImages(ctx.config, ctx.serviceVersion);
+  const file = (name: string): string => join(ctx.tmpDir, name);
+  // A failed pack must not leave the last payload looking current.
+  await Promise.all([StateFiles.manifest, StateFiles.payload, StateFiles.config].map((f) => rm(file(f), { force: true })));
+  const images: PackedImage[] = [];
+  for (const spec of specs) {
+    const step = startBodyStep(ctx, 'pack', spec.container);
+    const id = await buildImage(ctx, spec, step);
+    if (id === undefined) return { status: 'failed' };
+    images.push({ container: spec.container, tag: spec.tag, id });
+    step.pass();
+  }
+  if (images.length > 0) {
+    const payload = file(StateFiles.payload);
+    await pipeline(await ctx.engine.saveImages(images.map((i) => i.tag), ctx.signal), createWriteStream(`${payload}.tmp`));
+    await rename(`${payload}.tmp`, payload);
+  }
+  await writeFile(file(StateFiles.config), await readFile(resolve(ctx.repoDir, ctx.config.file)));
+  const manifest: Manifest = { service: ctx.config.serviceName, version: ctx.serviceVersion, created: new Date(ctx.now()).toISOString(), images };
+  await writeJson(file(StateFiles.manifest), manifest);
+  const what = images.length > 0 ? `${images.map((i) => i.tag).join(', ')} into ${file(StateFiles.payload)}` : 'no container images (the config names none)';
+  ctx.emit({ type: 'message', level: 'info', text: `Packed ${what}.` });
+  return { status: 'passed' };
+}
+
+/** Builds one image (through its builder when it has one); undefined when it failed, already reported on `step`. */
+async function buildImage(ctx: RunContext, spec: ImageSpec, step: BodyStep): Promise<string | undefined> {
+  const env = { ...ctx.hostEnv, PORTER_SERVICE_NAME: ctx.config.serviceName, PORTER_SERVICE_VERSION: ctx.serviceVersion };
+  const argsOf = async (dockerfile: string, dir = ctx.repoDir): Promise<Record<string, string>> => buildArgsFor(await readFile(join(dir, dockerfile), 'utf8').catch(() => ''), env);
+  let contextDir = ctx.repoDir;
+  let dockerfile = spec.dockerfile;
+  let cleanup = async (): Promise<void> => undefined;
+  if (spec.dockerfileBuild) {
+    const built = await runBuilder(ctx, {
+      spec: { ...spec, dockerfileBuild: spec.dockerfileBuild },
+      buildArgs: await argsOf(spec.dockerfileBuild),
+      env: [`PORTER_SERVICE_NAME=${env.PORTER_SERVICE_NAME}`, `PORTER_SERVICE_VERSION=${env.PORTER_SERVICE_VERSION}`],
+      onLine: (line, stream) => step.log(`builder: ${line}`, stream),
+    });
+    if (!built.ok) {
+      step.fail(`pack ${spec.container}: ${built.message}`);
+      return undefined;
+    }
+    ({ contextDir, cleanup } = built);
+  }
+  try {
+    const labels = { [Label.service]: ctx.config.serviceName, [Label.container]: spec.container, [Label.version]: ctx.serviceVersion };
+    const buildArgs = await argsOf(spec.dockerfile, contextDir);
+    return await ctx.engine.buildImage({ contextDir, dockerfile, tag: spec.tag, labels, buildArgs }, (line) => step.log(line), ctx.signal);
+  } catch (err) {
+    if (!(err instanceof BuildFailure)) throw err;
+    step.fail(`pack ${spec.container}: ${spec.dockerfile} failed to build: ${err.builderMessage.trim()}. The service's Dockerfile failed, not porter; its last lines are below.`);
+    return undefined;
+  } finally {
+    await cleanup();
+  }
+}

@@ -1,0 +1,49 @@
+import type { EnvironmentConfig, Phase, PorterConfig } from '../config/types.js';
+import type { PlannedList } from '../cli/render-plan.js';
+import { packedImages } from './images.js';
+import { regionScopes } from './regions.js';
+import { networkName } from './stack-names.js';
+
+export interface PhasePlanInputs {
+  /** The version pack would build, or the packed one. */
+  version?: string;
+  environment?: EnvironmentConfig;
+  stack?: string;
+  keep?: number;
+}
+
+/** What `--dry-run` shows for a phase: its pre_ list, the body as a note (per region), its post_ list. */
+export function phasePlan(config: PorterConfig, phase: Phase, i: PhasePlanInputs): PlannedList[] {
+  const scopes = i.environment ? regionScopes(i.environment) : [{}];
+  return [
+    { list: `pre_${phase}`, scopes },
+    { list: phase, scopes, note: bodyNote(config, phase, i) },
+    { list: `post_${phase}`, scopes },
+  ];
+}
+
+function bodyNote(config: PorterConfig, phase: Phase, i: PhasePlanInputs): string {
+  const version = i.version ?? '(not packed yet: run `porter build pack` first)';
+  if (phase === 'pack') {
+    const images = packedImages(config, i.version ?? 'VERSION');
+    if (images.length === 0) return 'build no images (the config names no containers); write .porter-tmp/manifest.json and a copy of the config';
+    const lines = images.map((s) => `  build ${s.tag} from ${s.dockerfile}${s.dockerfileBuild ? ` (context: the tar stdout of builder ${s.dockerfileBuild})` : ' (context: the repo root)'}`);
+    return [`build ${images.length} image${images.length === 1 ? '' : 's'} and save the payload`, ...lines, '  save them to .porter-tmp/payload.tar with .porter-tmp/manifest.json and a copy of the config'].join('\n');
+  }
+  const env = i.environment;
+  if (!env) return '(no environment)';
+  const network = networkName(config.serviceName, env.name);
+  const regions = env.regions.map((r) => {
+    const where = `  region ${r.name} (${r.dockerHost ?? 'DOCKER_HOST or the local engine'}):`;
+    if (phase === 'provision') {
+      const containers = r.containers.map((c) => c.topology === 'inet'
+        ? `${c.name} (inet ${c.inetPort}, published on a free host port; healthy when ${c.healthCheck.method} ${c.healthCheck.path} answers 2xx within ${c.healthCheck.timeoutMs / 1000}s)`
+        : `${c.name} (worker; healthy by its HEALTHCHECK, or still running after a grace period)`);
+      return `${where} a new stack of version ${version} on network ${network}: ${containers.join(', ') || 'no containers'}`;
+    }
+    if (phase === 'promote') return `${where} give the alias ${config.serviceName} on ${network} to stack ${i.stack ?? '(the one last provisioned from this workspace)'}, then take it from the previous stack`;
+    return `${where} remove the stacks of ${env.name} that are not promoted, keeping the ${i.keep ?? 0} newest, and the images no remaining stack uses`;
+  });
+  const head = { provision: 'start a new stack in every region, concurrently; one that does not become healthy is removed', promote: 'move the stable alias, per region', prune: 'remove old stacks, per region' }[phase];
+  return [head, ...regions].join('\n');
+}

@@ -1,0 +1,99 @@
+import type { EnvironmentConfig } from '../config/types.js';
+import type { RunContext } from '../context.js';
+import { StateError } from '../errors.js';
+import type { ListStatus } from '../events.js';
+import type { HookScope } from '../hooks/environment.js';
+import { startBodyStep } from './body-step.js';
+import { hookListRunner } from './hook-lists.js';
+import { chooseEnvironment, checkEngineRegions, connectRegions, type RegionTarget } from './regions.js';
+import { runPhase } from './run-phase.js';
+import { networkName } from './stack-names.js';
+import { aliasHolders, listStacks, stackUrl, type Stack } from './stacks.js';
+import { readProvisionState } from './state.js';
+
+interface RegionPromotion {
+  target: RegionTarget;
+  stack: Stack;
+  /** Other stacks that still hold the alias. */
+  previous: Stack[];
+}
+
+/**
+ * `porter build promote [-e ENV] [--stack ID]`: per region, the stack's inet containers get the alias `<service>`
+ * on the environment network before the previous stack loses it, so clients there see no failed request. The
+ * alias on the engine is the record: a later job, or prune, finds the promoted stack by it. Promoting the
+ * promoted stack again changes nothing; `--stack` names an older one (rollback).
+ */
+export async function buildPromote(ctx: RunContext, envName: string | undefined, stackId: string | undefined): Promise<ListStatus> {
+  const state = await readProvisionState(ctx.tmpDir);
+  const env = chooseEnvironment(ctx.config, envName, state, 'promote');
+  checkEngineRegions(env, 'promote');
+  const record = state.environments[env.name];
+  const wanted = stackId ?? record?.stackId;
+  if (!wanted) {
+    throw new StateError(`Nothing was provisioned in ${env.name} from this workspace, so there is no stack to promote. Run \`porter build provision -e ${env.name}\` first (or name a stack with --stack ID).`);
+  }
+  const plans = await Promise.all((await connectRegions(ctx, env)).map((t) => planRegion(ctx, env, t, wanted)));
+  const scopes: HookScope[] = plans.map((p) => {
+    const url = stackUrl(p.stack, p.target.address);
+    return { environment: env.name, region: p.target.region.name, stackId: p.stack.id, ...(url ? { stackUrl: url, hostNetwork: p.target.address.local } : {}) };
+  });
+  return runPhase(
+    {
+      phase: 'promote',
+      environment: env.name,
+      scopes,
+      body: async () => {
+        await Promise.all(plans.map((p) => promoteRegion(ctx, env, p)));
+        return { status: 'passed' };
+      },
+    },
+    hookListRunner(() => ctx),
+    ctx.emit,
+    ctx.now,
+  );
+}
+
+async function planRegion(ctx: RunContext, env: EnvironmentConfig, target: RegionTarget, wanted: string): Promise<RegionPromotion> {
+  const service = ctx.config.serviceName;
+  const stacks = await listStacks(target.engine, service, env.name, target.region.name, networkName(service, env.name));
+  const stack = stacks.find((s) => s.id === wanted);
+  if (!stack) {
+    const known = stacks.length ? `Stacks there, newest first: ${stacks.map((s) => `${s.id}${s.promoted ? ' (promoted)' : ''}`).join(', ')}.` : 'It has no stacks.';
+    throw new StateError(`There is no stack ${wanted} of ${service} in region ${target.region.name} of ${env.name} (pruned, or never provisioned there). ${known} Run \`porter build provision -e ${env.name}\` to make a new one.`);
+  }
+  const stopped = stack.containers.find((c) => !c.running);
+  if (stopped) {
+    throw new StateError(`Stack ${stack.id} in region ${target.region.name} of ${env.name} is not running (container ${stopped.name} is ${stopped.status}), so porter will not send traffic to it. Run \`porter build provision -e ${env.name}\` for a new stack.`);
+  }
+  return { target, stack, previous: stacks.filter((s) => s.id !== stack.id && s.promoted) };
+}
+
+async function promoteRegion(ctx: RunContext, env: EnvironmentConfig, p: RegionPromotion): Promise<void> {
+  const service = ctx.config.serviceName;
+  const network = networkName(service, env.name);
+  const { engine, region } = p.target;
+  const step = startBodyStep(ctx, 'promote', 'stack', region.name);
+  if (p.stack.promoted && p.previous.length === 0) {
+    step.log(`stack ${p.stack.id} is already promoted: nothing to change`);
+    step.pass();
+    return;
+  }
+  // First the new stack answers to the alias too, then the old one stops: there is never a moment without it.
+  for (const c of aliasHolders(p.stack)) {
+    if (c.networks[network]?.includes(service)) continue;
+    await engine.disconnectNetwork(network, c.id);
+    await engine.connectNetwork(network, c.id, [service], c.addresses[network]);
+  }
+  step.log(`${service} on ${network} now reaches stack ${p.stack.id}`);
+  for (const old of p.previous) {
+    for (const c of old.containers.filter((x) => x.networks[network]?.includes(service))) {
+      // Back at the same address a moment later: a client that resolved it just before gets its SYN answered on retry.
+      await engine.disconnectNetwork(network, c.id);
+      await engine.connectNetwork(network, c.id, [], c.addresses[network]);
+    }
+    step.log(`stack ${old.id} no longer answers to ${service}`);
+  }
+  step.pass();
+  ctx.emit({ type: 'message', level: 'info', text: `Promoted stack ${p.stack.id} in region ${region.name} of ${env.name}${p.previous.length ? ` (was ${p.previous.map((s) => s.id).join(', ')})` : ''}.` });
+}

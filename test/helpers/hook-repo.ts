@@ -1,0 +1,53 @@
+/** Service repos for CLI tests: a committed git repo holding `.porter/config`, the hook fixtures and test scripts. */
+import { cp, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { git } from './git-remote.js';
+import { tempDir, writeTree, type FixtureTree } from './temp-dirs.js';
+
+const hookFixtures = fileURLToPath(new URL('../fixtures/hooks/', import.meta.url));
+
+/** Where each fixture of test/fixtures/hooks/ lands in a hook repo, for `dockerfile:` lines. */
+export const HOOK = {
+  runScript: '.porter/hooks/run-script/Dockerfile',
+  printEnv: '.porter/hooks/print-env/Dockerfile',
+  exit3: '.porter/hooks/exit-3/Dockerfile',
+  buildFails: '.porter/hooks/build-fails/Dockerfile',
+  ownContext: '.porter/hooks/own-context/Dockerfile',
+} as const;
+
+/**
+ * A temp git repo with one commit: every fixture of test/fixtures/hooks/ under `.porter/hooks/`, the
+ * config, and `files` (scripts for the run-script fixture, env files...). Removed by `removeTempDirs`.
+ */
+export async function hookRepo(config: string, files: FixtureTree = {}): Promise<string> {
+  const dir = await tempDir('porter-hooks-test-');
+  await cp(hookFixtures, join(dir, '.porter', 'hooks'), { recursive: true });
+  await writeTree(dir, { '.porter/config': config, ...files });
+  git(dir, 'init', '--quiet', '--initial-branch=main');
+  git(dir, 'add', '--all');
+  git(dir, 'commit', '--quiet', '-m', 'service');
+  return dir;
+}
+
+/** `git rev-parse --short HEAD`: what PORTER_SERVICE_VERSION must be. */
+export function shortSha(dir: string): string {
+  return git(dir, 'rev-parse', '--short', 'HEAD');
+}
+
+/** A hook running `scripts/<script>` through the run-script fixture, as YAML lines of a list. */
+export function scriptHook(script: string, extra: Record<string, string | number | boolean | string[]> = {}, env: Record<string, string | null> = {}): string {
+  const lines = [`  - dockerfile: ${HOOK.runScript}`];
+  for (const [k, v] of Object.entries(extra)) {
+    const value = Array.isArray(v) ? `[${v.join(', ')}]` : typeof v === 'string' ? JSON.stringify(v) : String(v);
+    lines.push(`    ${k}: ${value}`);
+  }
+  lines.push('    environment:', `      HOOK_SCRIPT: scripts/${script}`);
+  for (const [k, v] of Object.entries(env)) lines.push(`      ${k}:${v === null ? '' : ` ${JSON.stringify(v)}`}`);
+  return lines.join('\n');
+}
+
+/** Reads a file the hooks wrote into the repo, or undefined when it is not there. */
+export function readRepoFile(dir: string, path: string): Promise<string | undefined> {
+  return readFile(join(dir, path), 'utf8').catch(() => undefined);
+}
