@@ -8,7 +8,7 @@ import { describePlan } from './render-plan.js';
 export { packAction, promoteAction, provisionAction, pruneAction } from './phase-actions.js';
 
 const where = (run: CommandRun) => ({
-  cwd: run.io.cwd, env: run.io.env, owner: run.io.owner,
+  cwd: run.io.cwd, env: run.io.env, ...(run.io.outputReady ? { outputReady: run.io.outputReady } : {}), owner: run.io.owner,
   ...(run.opts.C ? { dir: run.opts.C } : {}),
   ...(run.opts.config ? { configPath: run.opts.config } : {}),
 });

@@ -20,7 +20,7 @@ import { describePlan } from './render-plan.js';
 type Service = { repoDir: string; config: PorterConfig };
 
 const where = (run: CommandRun) => ({
-  cwd: run.io.cwd, env: run.io.env,
+  cwd: run.io.cwd, env: run.io.env, ...(run.io.outputReady ? { outputReady: run.io.outputReady } : {}),
   ...(run.opts.C ? { dir: run.opts.C } : {}),
   ...(run.opts.config ? { configPath: run.opts.config } : {}),
 });

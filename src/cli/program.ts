@@ -13,6 +13,8 @@ export interface CliIO {
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
   stdout: (text: string) => void;
+  /** A promise while stdout is behind its reader (resolves once it caught up); undefined when writing can go on. */
+  outputReady?: () => Promise<void> | undefined;
   stderr: (text: string) => void;
   stdoutIsTTY: boolean;
   /** The terminal's width when stdout is one (for the progress line). */

@@ -3,7 +3,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import tar from 'tar-fs';
+import type tar from 'tar-fs';
 import { listContextFiles, normalizeDockerfile, type ContextEntry } from './context-files.js';
 
 /**
@@ -12,6 +12,8 @@ import { listContextFiles, normalizeDockerfile, type ContextEntry } from './cont
  */
 export async function packContext(contextDir: string, dockerfile: string): Promise<Readable> {
   const entries = await listContextFiles(contextDir, dockerfile);
+  // Loaded here, not at start-up: a run whose hook images are all cached never packs a context.
+  const { pack } = (await import('tar-fs')).default;
   // `umask` is a tar-fs 3 option its typings lack; without it the process umask would change the modes sent.
   const options: tar.PackOptions & { umask: number } = {
     entries: entries.map((e) => e.path),
@@ -21,7 +23,7 @@ export async function packContext(contextDir: string, dockerfile: string): Promi
     map: (header) => ({ ...header, uid: 0, gid: 0, uname: '', gname: '' }),
   };
   // tar-fs 3 returns a streamx stream, not a Node Readable; wrap it so callers get the stream API they expect.
-  return Readable.from(tar.pack(contextDir, options), { objectMode: false });
+  return Readable.from(pack(contextDir, options), { objectMode: false });
 }
 
 function field(hash: Hash, value: string | number): void {

@@ -6,11 +6,12 @@ import type { LineSplitter } from './line-splitter.js';
 export type DemuxStream = (stream: Readable, stdout: Writable, stderr: Writable) => void;
 
 // A Writable that hands each chunk to the splitter synchronously: nothing queues, so output never piles up here.
-function lineSink(split: LineSplitter): Writable {
+function lineSink(split: LineSplitter, afterWrite: () => void): Writable {
   return new Writable({
     write(chunk: Buffer, _encoding, done) {
       try {
         split.write(chunk);
+        afterWrite();
         done();
       } catch (err) {
         done(err as Error);
@@ -19,14 +20,30 @@ function lineSink(split: LineSplitter): Writable {
   });
 }
 
+/** Asked after each chunk: a promise means "stop reading until it resolves" (whoever shows the lines is behind). */
+export type OutputReady = () => Promise<void> | undefined;
+
 /**
  * Demultiplexes `stream` into the two splitters. Resolves when the engine ends the stream (after the container
  * exited and its output was copied); rejects if it breaks or a sink throws. Does not flush the splitters.
+ * With `ready`, reading pauses while the lines' reader is behind: the container then waits on its own
+ * writes, instead of porter holding its output in memory.
  */
-export function demuxLines(demux: DemuxStream, stream: Readable, stdout: LineSplitter, stderr: LineSplitter): Promise<void> {
+export function demuxLines(demux: DemuxStream, stream: Readable, stdout: LineSplitter, stderr: LineSplitter, ready?: OutputReady): Promise<void> {
   return new Promise((resolve, reject) => {
-    const out = lineSink(stdout);
-    const err = lineSink(stderr);
+    let paused = false;
+    const throttle = (): void => {
+      const wait = paused ? undefined : ready?.();
+      if (!wait) return;
+      paused = true;
+      stream.pause();
+      void wait.then(() => {
+        paused = false;
+        stream.resume();
+      });
+    };
+    const out = lineSink(stdout, throttle);
+    const err = lineSink(stderr, throttle);
     out.on('error', (e) => stream.destroy(e));
     err.on('error', (e) => stream.destroy(e));
     stream.on('error', reject);

@@ -1,4 +1,6 @@
 /** DockerEngine over dockerode: the only module that imports it, loaded on first use so `porter --help` stays fast. */
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import type { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import { EngineError } from '../errors.js';
@@ -7,9 +9,11 @@ import { createBuildReader } from './build-events.js';
 import { packContext } from './build-context.js';
 import { clientOptions } from './client-options.js';
 import { normalizeDockerfile } from './context-files.js';
+import { deferUnusedDockerodeModules } from './defer-unused-modules.js';
 import { demuxLines } from './demux-lines.js';
 import { stackOperations } from './dockerode-stacks.js';
 import { BuildFailure, ImageNotFound, type DockerEngine, type ImageSummary, type LineSink } from './engine.js';
+import { engineCheck, rejectWhenGone } from './engine-gone.js';
 import { chooseDockerHost, parseDockerHost, type EngineEndpoint } from './engine-host.js';
 import { isEngineConnectionError, toEngineError, unreachableError, wentAwayError } from './engine-errors.js';
 import { labelFilters } from './labels.js';
@@ -29,14 +33,17 @@ const building = 'an image was building';
 
 type PingWithSignal = (opts: { abortSignal: AbortSignal }) => Promise<unknown>;
 
-async function connect(endpoint: EngineEndpoint | string, host: string, env: Record<string, string | undefined>): Promise<Dockerode> {
+// `fresh`: a new connection per request (no keep-alive), for asking whether the engine still accepts connections.
+async function connect(endpoint: EngineEndpoint | string, host: string, env: Record<string, string | undefined>, fresh = false): Promise<Dockerode> {
   if (typeof endpoint === 'string') {
     throw new EngineError(`Cannot use "${host}" as the Docker engine address: ${endpoint}. Fix docker_host in the config, or DOCKER_HOST.`);
   }
   const options = await clientOptions(endpoint, env);
+  deferUnusedDockerodeModules();
   const { default: Docker } = await import('dockerode');
+  const agent = !fresh ? undefined : options.protocol === 'https' ? new HttpsAgent({ keepAlive: false }) : new HttpAgent({ keepAlive: false });
   try {
-    return new Docker(options);
+    return new Docker({ ...options, ...(agent ? { agent } : {}) });
   } catch (err) {
     // docker-modem parses process.env.DOCKER_HOST (and reads DOCKER_CERT_PATH) in its constructor, even when unused.
     throw new EngineError(`Cannot set up a client for the Docker engine at ${host} (${(err as Error).message}). Check DOCKER_HOST and DOCKER_CERT_PATH in the environment.`, { cause: err });
@@ -80,6 +87,13 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
   const host = typeof endpoint === 'string' ? chosen : endpoint.host;
   let client: Promise<Dockerode> | undefined;
   const docker = (): Promise<Dockerode> => (client ??= connect(endpoint, host, opts.env));
+  // An engine told to stop (SIGTERM) closes its listener, stops its containers and still answers on the connections
+  // it has open, so a container's exit looks normal there: only a new connection tells that the engine is going.
+  let freshClient: Promise<Dockerode> | undefined;
+  const checkEngine = engineCheck(async (abortSignal) => {
+    const d = await (freshClient ??= connect(endpoint, host, opts.env, true));
+    await (d.ping.bind(d) as unknown as PingWithSignal)({ abortSignal });
+  });
 
   // Runs a short request; a connection failure becomes "cannot reach <host>".
   const call = async <T>(work: (d: Dockerode) => Promise<T>): Promise<T> => {
@@ -89,6 +103,13 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
     } catch (err) {
       throw toEngineError(err, host) ?? err;
     }
+  };
+
+  // Removals runToExit left running after it returned (removeInBackground); settle() waits for them.
+  const removing = new Set<Promise<void>>();
+  const track = (removal: Promise<void>): void => {
+    removing.add(removal);
+    void removal.finally(() => removing.delete(removal));
   };
 
   const removeContainer = (d: Dockerode, id: string, graceful: boolean): Promise<void> =>
@@ -163,7 +184,11 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
           if (leftover) await removeContainer(d, leftover, false);
           throw abortError(signal);
         }
-        if (err instanceof BuildFailure) throw err;
+        if (err instanceof BuildFailure) {
+          // A RUN step killed by an engine that is shutting down fails the build too; that is not the Dockerfile's fault.
+          const refused = await checkEngine();
+          throw refused === undefined ? err : wentAwayError(host, building, refused);
+        }
         const status = statusCode(err);
         // Rejected before any output (bad instruction, missing Dockerfile): the builder's words, the hook's fault.
         if (status !== undefined && status >= 400) throw new BuildFailure(engineMessage(err));
@@ -183,6 +208,8 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
       const aborted = watchAbort(signal);
       let container: Dockerode.Container | undefined;
       let attached: Readable | undefined;
+      let removeLater = false;
+      const watch = new AbortController();
       try {
         container = await d.createContainer({
           Image: req.image, Env: req.env, Cmd: req.cmd, WorkingDir: req.workingDir, Labels: req.labels,
@@ -193,27 +220,44 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
         throwIfAborted(signal);
         // Attach before start, or the first lines are written before anyone listens.
         attached = (await container.attach({ stream: true, stdout: true, stderr: true })) as unknown as Readable;
-        const output = demuxLines((...args) => d.modem.demuxStream(...args), attached, stdout, stderr);
+        const output = demuxLines((...args) => d.modem.demuxStream(...args), attached, stdout, stderr, req.outputReady);
         output.catch(() => {});
         throwIfAborted(signal);
         await container.start();
-        const [exit] = await Promise.race([Promise.all([container.wait(), output]), aborted.promise]);
+        // Once the output has ended the container exited, or the engine died and the wait will never answer.
+        const gone = output.then(() => rejectWhenGone(checkEngine, watch.signal));
+        const [exit] = await Promise.race([Promise.all([container.wait({ abortSignal: watch.signal }), output]), aborted.promise, gone]);
         // Every line is in: the attach stream ended after the container exited.
         stdout.end();
         stderr.end();
         const code = (exit as { StatusCode?: unknown }).StatusCode;
+        // A container the stopping engine killed exits non-zero; one that exited 0 did its work, and the engine's
+        // next answer will tell if it is going: no extra round-trip on every passing hook's path.
+        const refused = code === 0 ? undefined : await checkEngine();
+        if (refused !== undefined) throw wentAwayError(host, running, refused);
         if (typeof code !== 'number') throw new Error(`the engine reported no exit code for container ${container.id}`);
+        removeLater = req.removeInBackground === true;
         return { exitCode: code };
       } catch (err) {
         if (signal.aborted) throw abortError(signal);
         // Create answers 404 only for a missing image (removed since it was found: another run pruned it).
         if (!container && statusCode(err) === 404) throw new ImageNotFound(req.image, { cause: err });
+        // A 5xx (a broken bridge network, a full disk) is the engine's own failure: a message, not a stack trace.
+        if ((statusCode(err) ?? 0) >= 500) {
+          throw new EngineError(`The Docker engine at ${host} could not run a container from ${req.image}: ${engineMessage(err)}. This is the engine failing, not the hook; check dockerd's log.`, { cause: err });
+        }
         throw toEngineError(err, host, container ? running : undefined) ?? err;
       } finally {
+        watch.abort();
         aborted.dispose();
         attached?.destroy();
-        if (container) await removeContainer(d, container.id, signal.aborted);
+        if (container && removeLater) track(removeContainer(d, container.id, false));
+        else if (container) await removeContainer(d, container.id, signal.aborted);
       }
+    },
+
+    async settle() {
+      while (removing.size > 0) await Promise.allSettled([...removing]);
     },
 
     removeContainers: (labels) =>

@@ -27,6 +27,14 @@ export interface RunRequest {
   cmd?: string[];
   /** `host` shares the host's network namespace (a stack URL on 127.0.0.1 then answers inside it); default: the engine's bridge. */
   network?: string;
+  /**
+   * After a normal exit, remove the container in the background so the caller can go on at once; `settle()` waits
+   * for every such removal (a session awaits it before porter exits). Interrupted or failed runs are removed before
+   * runToExit returns, as always.
+   */
+  removeInBackground?: boolean;
+  /** Asked as output arrives: a promise pauses reading it until it resolves (porter's own stdout is behind). */
+  outputReady?: () => Promise<void> | undefined;
 }
 
 export interface ImageSummary {
@@ -129,6 +137,8 @@ export interface DockerEngine {
    * Throws ImageNotFound when `image` is not on the engine.
    */
   runToExit(req: RunRequest, onLine: LineSink, signal: AbortSignal): Promise<{ exitCode: number }>;
+  /** Resolves once every container runToExit left to remove in the background (`removeInBackground`) is gone. */
+  settle(): Promise<void>;
   /** Force-removes every container carrying all these labels; returns how many. */
   removeContainers(labels: Record<string, string>): Promise<number>;
   /** Removes every image carrying all these labels (when no container uses it); returns how many. */

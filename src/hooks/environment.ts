@@ -1,4 +1,5 @@
 import type { EnvEntry, HookConfig } from '../config/types.js';
+import type { ListStatus } from '../events.js';
 
 /** Where a hook runs: set for provision/promote/prune and for `build hook -e`. */
 export interface HookScope {
@@ -8,6 +9,8 @@ export interface HookScope {
   stackUrl?: string;
   /** The hook shares the host's network, so a stack URL on 127.0.0.1 (a local engine's) answers inside it. */
   hostNetwork?: boolean;
+  /** The list's status when the hook starts (what its run_condition was matched against): PORTER_HOOK_STATUS. */
+  listStatus?: ListStatus;
 }
 
 export interface StandardInputs {
@@ -26,6 +29,7 @@ export function standardVariables(i: StandardInputs): Record<string, string> {
     PORTER_SERVICE_VERSION: i.serviceVersion,
     PORTER_HOOK_NAME: i.list,
     PORTER_HOOK_ATTEMPT: String(i.attempt),
+    PORTER_HOOK_STATUS: i.scope.listStatus,
     PORTER_ENVIRONMENT: i.scope.environment,
     PORTER_REGION: i.scope.region,
     PORTER_STACK_ID: i.scope.stackId,

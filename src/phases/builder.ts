@@ -1,8 +1,7 @@
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { createReadStream } from 'node:fs';
 import tar from 'tar-fs';
 import type { RunContext } from '../context.js';
 import { normalizeDockerfile } from '../docker/context-files.js';
@@ -37,10 +36,16 @@ export async function runBuilder(ctx: RunContext, input: BuilderInputs): Promise
     await ctx.engine.buildImage({ contextDir: ctx.repoDir, dockerfile: spec.dockerfileBuild, tag, labels, buildArgs: input.buildArgs }, (line) => input.onLine(line, 'stdout'), ctx.signal);
     await mkdir(dirname(tarFile), { recursive: true });
     const out = createWriteStream(tarFile);
-    const { exitCode } = await ctx.engine.runToStream(
-      { image: tag, env: input.env, binds: [], labels: { [Label.service]: service, [Label.run]: ctx.runId } },
-      out, (line) => input.onLine(line, 'stderr'), ctx.signal,
-    );
+    let exitCode: number;
+    try {
+      ({ exitCode } = await ctx.engine.runToStream(
+        { image: tag, env: input.env, binds: [], labels: { [Label.service]: service, [Label.run]: ctx.runId } },
+        out, (line) => input.onLine(line, 'stderr'), ctx.signal,
+      ));
+    } catch (err) {
+      out.destroy();
+      throw err;
+    }
     await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
     if (exitCode !== 0) return { ok: false, message: `The builder ${spec.dockerfileBuild} exited with code ${exitCode}; its stderr is below. Its stdout was to be the build context of ${spec.dockerfile}.` };
     await mkdir(work, { recursive: true });

@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { loadConfig } from '../config/load.js';
@@ -69,8 +69,13 @@ async function packBody(ctx: RunContext): Promise<BodyOutcome> {
 async function buildImage(ctx: RunContext, spec: ImageSpec, step: BodyStep): Promise<string | undefined> {
   const env = { ...ctx.hostEnv, PORTER_SERVICE_NAME: ctx.config.serviceName, PORTER_SERVICE_VERSION: ctx.serviceVersion };
   const argsOf = async (dockerfile: string, dir = ctx.repoDir): Promise<Record<string, string>> => buildArgsFor(await readFile(join(dir, dockerfile), 'utf8').catch(() => ''), env);
+  for (const file of [spec.dockerfile, spec.dockerfileBuild]) {
+    if (file && !(await stat(join(ctx.repoDir, file)).then((s) => s.isFile(), () => false))) {
+      step.fail(`pack ${spec.container}: there is no Dockerfile at ${file} in ${ctx.repoDir}; fix dockerfile${file === spec.dockerfile ? '' : '_build'} of container ${spec.container} in ${ctx.config.file}.`);
+      return undefined;
+    }
+  }
   let contextDir = ctx.repoDir;
-  let dockerfile = spec.dockerfile;
   let cleanup = async (): Promise<void> => undefined;
   if (spec.dockerfileBuild) {
     const built = await runBuilder(ctx, {
@@ -88,7 +93,7 @@ async function buildImage(ctx: RunContext, spec: ImageSpec, step: BodyStep): Pro
   try {
     const labels = { [Label.service]: ctx.config.serviceName, [Label.container]: spec.container, [Label.version]: ctx.serviceVersion };
     const buildArgs = await argsOf(spec.dockerfile, contextDir);
-    return await ctx.engine.buildImage({ contextDir, dockerfile, tag: spec.tag, labels, buildArgs }, (line) => step.log(line), ctx.signal);
+    return await ctx.engine.buildImage({ contextDir, dockerfile: spec.dockerfile, tag: spec.tag, labels, buildArgs }, (line) => step.log(line), ctx.signal);
   } catch (err) {
     if (!(err instanceof BuildFailure)) throw err;
     step.fail(`pack ${spec.container}: ${spec.dockerfile} failed to build: ${err.builderMessage.trim()}. The service's Dockerfile failed, not porter; its last lines are below.`);
