@@ -2,6 +2,7 @@ import type { PorterConfig } from './config/types.js';
 import type { DockerEngine } from './docker/engine.js';
 import type { EmitEvent } from './events.js';
 import type { PluginFetcher } from './git/plugin-fetcher.js';
+import type { SecretSet } from './hooks/mask.js';
 import type { OutputStore } from './hooks/outputs.js';
 
 /** The porter process that starts containers: each carries its `porter.pid` and `porter.host`, so a later run can tell a killed run's leftovers from a live run's. */
@@ -23,7 +24,11 @@ export interface RunContext {
   engineFor(dockerHost: string | undefined): DockerEngine;
   plugins: PluginFetcher;
   outputs: OutputStore;
+  /** Secret values declared by the hooks of this command so far: masked in every line porter emits. */
+  secrets: SecretSet;
   emit: EmitEvent;
+  /** Where emitted lines go is behind (a slow reader of porter's stdout): a promise that resolves once it caught up. */
+  outputReady?: () => Promise<void> | undefined;
   signal: AbortSignal;
   /** The process environment porter was started with: the only source of Compose-style pass-through values. */
   hostEnv: Readonly<Record<string, string | undefined>>;

@@ -10,6 +10,7 @@ import type { EmitEvent } from '../events.js';
 import type { PluginFetcher } from '../git/plugin-fetcher.js';
 import { serviceVersion } from '../git/service-version.js';
 import { removeAbandonedContainers } from '../hooks/abandoned-containers.js';
+import { SecretSet } from '../hooks/mask.js';
 import { OutputStore } from '../hooks/outputs.js';
 
 /** What the command line says about where the service is; the rest of a session comes from the environment. */
@@ -21,6 +22,8 @@ export interface SessionOptions {
   /** This porter process (pid, host): recorded on its containers; used to spot a killed run's leftovers. */
   owner: ProcessOwner;
   emit: EmitEvent;
+  /** When porter's stdout is behind: hook output is read no faster than it is shown. */
+  outputReady?: () => Promise<void> | undefined;
   signal: AbortSignal;
 }
 
@@ -43,6 +46,10 @@ export async function openSession(
   service?: { repoDir: string; config: PorterConfig },
 ): Promise<RunContext & { close(): Promise<void> }> {
   const { repoDir, config } = service ?? (await loadService(opts));
+  const tmpDir = join(repoDir, '.porter-tmp');
+  // git and the file system answer while the engine module loads and the engine is asked; neither ever rejects.
+  const version = serviceVersion(repoDir, opts.env);
+  const outputs = OutputStore.open(join(tmpDir, 'outputs.json'));
   const { createDockerEngine } = await import('../docker/dockerode-engine.js');
   const env = { ...opts.env };
   const engines = new Map<string, DockerEngine>();
@@ -61,18 +68,21 @@ export async function openSession(
   if (abandoned.removed > 0) {
     opts.emit({ type: 'message', level: 'info', text: `Removed ${abandoned.removed} hook container(s) of ${config.serviceName} left by a porter run that was killed (pid ${abandoned.pids.join(', ')}).` });
   }
-  const tmpDir = join(repoDir, '.porter-tmp');
   const runId = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   return {
     repoDir, config, engine, engineFor, tmpDir, runId, owner: opts.owner,
     plugins: lazyPluginFetcher(env),
-    outputs: await OutputStore.open(join(tmpDir, 'outputs.json')),
+    outputs: await outputs,
+    secrets: new SecretSet(),
     emit: opts.emit,
+    ...(opts.outputReady ? { outputReady: opts.outputReady } : {}),
     signal: opts.signal,
     hostEnv: opts.env,
-    serviceVersion: await serviceVersion(repoDir, opts.env),
+    serviceVersion: await version,
     now: () => Date.now(),
     close: async () => {
+      // Hook containers are removed in the background while the next hook runs: all are gone before porter exits.
+      await Promise.all([...engines.values()].map((e) => e.settle()));
       await rm(join(tmpDir, 'run', runId), { recursive: true, force: true });
       // `run/` itself goes too once no other run of this workspace is using it.
       await rmdir(join(tmpDir, 'run')).catch(() => undefined);

@@ -7,7 +7,7 @@ import { BuildFailure } from '../docker/engine.js';
 import { Label } from '../docker/labels.js';
 import { PluginFetchError } from '../git/plugin-fetcher.js';
 import { pruneHookImages } from './prune-hook-images.js';
-import { MissingDockerfile, resolveHookSource, type HookSource } from './source.js';
+import { hookDisplay, MissingDockerfile, resolveHookSource, type HookSource } from './source.js';
 import { TailBuffer } from './tail.js';
 
 /** A hook ready to run, or why it cannot be (the hook's failure, not porter's). */
@@ -36,11 +36,11 @@ export class HookImages {
   private readonly background = new Set<Promise<unknown>>();
   private readonly limit = pLimit(BUILD_CONCURRENCY);
   private readonly controller = new AbortController();
+  private readonly stop = (): void => this.controller.abort(this.ctx.signal.reason);
 
   constructor(private readonly ctx: RunContext) {
-    const stop = (): void => this.controller.abort(ctx.signal.reason);
-    if (ctx.signal.aborted) stop();
-    else ctx.signal.addEventListener('abort', stop, { once: true });
+    if (ctx.signal.aborted) this.stop();
+    else ctx.signal.addEventListener('abort', this.stop, { once: true });
   }
 
   /** Starts preparing every hook of a list in order, bounded; the promises are awaited when each hook runs. */
@@ -67,6 +67,7 @@ export class HookImages {
 
   /** Cancels preparations nobody awaited and waits until every build and clean-up has stopped. */
   async close(): Promise<void> {
+    this.ctx.signal.removeEventListener('abort', this.stop);
     this.controller.abort();
     await Promise.allSettled([...this.pending.values(), ...this.background]);
   }
@@ -78,7 +79,7 @@ export class HookImages {
     try {
       source = await resolveHookSource(hook, { ...this.ctx, signal });
     } catch (err) {
-      if (err instanceof PluginFetchError) return { ok: false, stage: 'clone', message: err.message, tail: [] };
+      if (err instanceof PluginFetchError) return { ok: false, stage: 'clone', message: `${hook.list} ${hook.id} (${hookDisplay(hook)}): ${err.message}`, tail: [] };
       if (err instanceof MissingDockerfile) return { ok: false, stage: 'build', message: `${hook.list} ${hook.id}: ${err.message}.`, tail: [] };
       throw err;
     }

@@ -13,3 +13,24 @@ export function createMasker(values: Iterable<string>): Masker {
     return out;
   };
 }
+
+/**
+ * Every secret value declared by any hook of a command, so a value one hook declares secret is masked in
+ * every hook's lines after that — not only in the declaring hook's own output.
+ */
+export class SecretSet {
+  private values = new Set<string>();
+  private masker: Masker = (line) => line;
+
+  /** Adds values (empty ones are ignored); lines masked from now on hide them. */
+  add(values: Iterable<string>): void {
+    const before = this.values.size;
+    for (const v of values) if (v !== '') this.values.add(v);
+    if (this.values.size !== before) this.masker = createMasker(this.values);
+  }
+
+  /** The line with every known secret replaced by `***`. */
+  mask(line: string): string {
+    return this.masker(line);
+  }
+}

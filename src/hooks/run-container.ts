@@ -63,7 +63,12 @@ export async function runContainer(
     [Label.pid]: String(ctx.owner.pid), [Label.host]: ctx.owner.host,
   };
   try {
-    const { exitCode } = await ctx.engine.runToExit({ image, env: toEnvList(env), binds, labels, workingDir: '/repo_root', ...(hostNetwork ? { network: 'host' } : {}) }, onLine, controller.signal);
+    // The next hook need not wait for this container's removal; the session's close() waits for it instead.
+    const request = {
+      image, env: toEnvList(env), binds, labels, workingDir: '/repo_root', removeInBackground: true,
+      ...(hostNetwork ? { network: 'host' } : {}), ...(ctx.outputReady ? { outputReady: ctx.outputReady } : {}),
+    };
+    const { exitCode } = await ctx.engine.runToExit(request, onLine, controller.signal);
     return exitCode === 0 ? { status: 'passed', exitCode } : { status: 'failed', exitCode };
   } catch (err) {
     if (!controller.signal.aborted) throw err;
@@ -80,7 +85,7 @@ export async function collectOutputs(hook: HookConfig, scope: HookScope, outDir:
   const text = await readFile(join(outDir, 'output'), 'utf8').catch(() => '');
   if (!text) return;
   const { values, warnings } = parseOutputFile(text);
-  for (const w of warnings) ctx.emit({ type: 'message', level: 'warn', text: `${hook.list} ${hook.id}${scope.region ? ` (${scope.region})` : ''}: PORTER_OUTPUT ${w}` });
+  for (const w of warnings) ctx.emit({ type: 'message', level: 'warn', text: ctx.secrets.mask(`${hook.list} ${hook.id}${scope.region ? ` (${scope.region})` : ''}: PORTER_OUTPUT ${w}`) });
   await ctx.outputs.record(scope.region, values);
 }
 

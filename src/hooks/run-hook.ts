@@ -7,7 +7,6 @@ import { isAbort } from '../errors.js';
 import type { HookResult } from '../events.js';
 import { hookEnvironment, secretValues, standardVariables, type HookScope } from './environment.js';
 import type { HookImages } from './hook-image.js';
-import { createMasker, type Masker } from './mask.js';
 import { collectOutputs, prepareOutputDir, readEnvFile, runContainer, type Attempt, OUTPUT_FILE_IN_CONTAINER } from './run-container.js';
 import { TailBuffer } from './tail.js';
 
@@ -27,7 +26,7 @@ export async function runHook(hook: HookConfig, scope: HookScope, images: HookIm
   const started = ctx.now();
   const base = { list: hook.list, hook: hook.id, ...(scope.region ? { region: scope.region } : {}) };
   let tail = new TailBuffer(TAIL_LINES);
-  let mask: Masker = (l) => l;
+  const mask = (line: string): string => ctx.secrets.mask(line);
   let attempts = 1;
   const finish = (a: Attempt): HookResult => {
     const result: HookResult = {
@@ -60,7 +59,7 @@ export async function runHook(hook: HookConfig, scope: HookScope, images: HookIm
         outputPath: OUTPUT_FILE_IN_CONTAINER, attempt,
       });
       const env = hookEnvironment(standard, envFile.values, hook.environment, (key) => ctx.outputs.get(key, scope.region) ?? ctx.hostEnv[key]);
-      mask = createMasker(secretValues(hook, env));
+      ctx.secrets.add(secretValues(hook, env));
       const onLine = (line: string, stream: 'stdout' | 'stderr'): void => {
         const masked = mask(line);
         tail.push(masked);
@@ -83,7 +82,8 @@ export async function runHook(hook: HookConfig, scope: HookScope, images: HookIm
       if (last.status === 'timed-out' && !hook.retryOn.includes('timeout')) break;
     }
   } finally {
-    await rm(outDir, { recursive: true, force: true });
+    // A hook may leave root-owned files there that a non-root porter cannot delete: `build clean` will.
+    await rm(outDir, { recursive: true, force: true }).catch(() => undefined);
   }
   return finish(last);
 }

@@ -4,8 +4,8 @@ import { isEligible, planHookList } from './plan.js';
 
 /** What the list walker needs per hook; the real one builds and runs containers, a unit test records calls. */
 export interface HookStepRunner {
-  /** Runs one eligible hook to its result; never rejects for the hook's own failure. */
-  run(hook: HookConfig): Promise<HookResult>;
+  /** Runs one eligible hook to its result; never rejects for the hook's own failure. `status`: the list's when the hook's step starts. */
+  run(hook: HookConfig, status: ListStatus): Promise<HookResult>;
   /** The result reported for a hook that was not eligible (`skipped`) or never started (`cancelled`). */
   notRun(hook: HookConfig, status: 'skipped' | 'cancelled'): HookResult;
 }
@@ -41,7 +41,7 @@ export async function runHookList(
       step.hooks.map(async (hook) => {
         if (signal.aborted) return runner.notRun(hook, 'cancelled');
         if (!isEligible(hook.runCondition, atStart)) return runner.notRun(hook, 'skipped');
-        return runner.run(hook);
+        return runner.run(hook, atStart);
       }),
     );
     results.push(...stepResults);

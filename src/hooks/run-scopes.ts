@@ -25,7 +25,7 @@ export async function runListInScopes(
   return allOrFirstError(
     scopes.map(async (scope) => {
       const runner = {
-        run: (hook: HookConfig) => runHook(hook, scope, images, ctx),
+        run: (hook: HookConfig, status: ListStatus) => runHook(hook, { ...scope, listStatus: status }, images, ctx),
         notRun: (hook: HookConfig, status: 'skipped' | 'cancelled'): HookResult => {
           const result: HookResult = {
             list: hook.list, hook: hook.id, ...(scope.region ? { region: scope.region } : {}),

@@ -23,17 +23,21 @@ export function isInside(root: string, child: string): boolean {
   return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
 }
 
+/** How messages name a hook's Dockerfile: its path from the repo root, or `repo@ref:path` (credentials hidden) for a plugin. */
+export function hookDisplay(hook: HookConfig): string {
+  return hook.repo ? `${redactUrl(hook.repo)}@${hook.ref ?? ''}:${hook.dockerfile}` : hook.dockerfile;
+}
+
 /**
  * Resolves a hook's Dockerfile from the repo root (local) or from its plugin checkout, refusing any path
  * that escapes its root, symlinks included; the build context is the Dockerfile's directory.
  */
 export async function resolveHookSource(hook: HookConfig, ctx: RunContext): Promise<HookSource> {
   let root = ctx.repoDir;
-  let display = hook.dockerfile;
+  const display = hookDisplay(hook);
   if (hook.repo && hook.ref) {
     const checkout = await ctx.plugins.fetch(hook.repo, hook.ref, ctx.signal);
     root = checkout.dir;
-    display = `${redactUrl(hook.repo)}@${hook.ref}:${hook.dockerfile}`;
   }
   const path = join(root, hook.dockerfile);
   const realRoot = await realpath(root);

@@ -60,12 +60,15 @@ await describeDocker('hook outputs, timeouts, retries, secrets and names', () =>
       scriptHook('ok.sh', { name: 'on-always', run_condition: 'always' }),
       scriptHook('ok.sh', { name: 'on-pass' }),
     ].join('\n');
-    const files = { 'scripts/sleep.sh': 'echo started\nsleep 30\necho finished\n', 'scripts/ok.sh': 'echo ok\n', 'scripts/short.sh': 'sleep 2\necho slept\n' };
+    // `sleep & wait` lets the trap run as soon as the deadline's SIGTERM arrives, instead of after the grace period.
+    const sleep = 'trap "echo got SIGTERM; exit 143" TERM\necho started\nsleep 30 & wait\necho finished\n';
+    const files = { 'scripts/sleep.sh': sleep, 'scripts/ok.sh': 'echo ok\n', 'scripts/short.sh': 'sleep 2\necho slept\n' };
     const repo = await hookRepo(`service_name: ${service}\nhooks:\n  slow:\n${list}\n`, files);
     const r = await runPorter(repo, ['build', 'hook', '-name', 'slow']);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.deepEqual(['sleeper', 'on-fail', 'on-always', 'on-pass'].map((h) => summaryRow(r.stdout, `slow ${h}`)?.status), ['timed-out', 'passed', 'passed', 'skipped']);
     assert.match(r.stdout, /slow sleeper timed out after 1s and was killed\./);
+    // What the hook prints while it is being stopped is not shown (the engine adapter detaches first).
     assert.deepEqual(hookLines(r.stdout, 'slow sleeper'), ['started']);
     assert.deepEqual(await containersOf(), []);
 
@@ -80,7 +83,7 @@ await describeDocker('hook outputs, timeouts, retries, secrets and names', () =>
   });
 
   test('retries: attempts numbered in PORTER_HOOK_ATTEMPT and the prefix; build failures and timeouts are not retried unless retry_on: [timeout]', { timeout: 90_000 }, async () => {
-    const files = { 'scripts/flaky.sh': 'echo "attempt $PORTER_HOOK_ATTEMPT"\n[ "$PORTER_HOOK_ATTEMPT" -ge 3 ]\n', 'scripts/sleep.sh': 'echo "attempt $PORTER_HOOK_ATTEMPT"\nsleep 30\n' };
+    const files = { 'scripts/flaky.sh': 'echo "attempt $PORTER_HOOK_ATTEMPT"\n[ "$PORTER_HOOK_ATTEMPT" -ge 3 ]\n', 'scripts/sleep.sh': 'trap "exit 143" TERM\necho "attempt $PORTER_HOOK_ATTEMPT"\nsleep 30 & wait\n' };
     const config = [
       `service_name: ${service}`, 'hooks:',
       '  flaky:', scriptHook('flaky.sh', { name: 'flaky', retries: 2 }),
@@ -127,8 +130,14 @@ await describeDocker('hook outputs, timeouts, retries, secrets and names', () =>
     const hostSecret = 'host-secret-77c1';
     const script = 'echo "token=$API_TOKEN"\necho "url=https://user:${API_TOKEN}@example.test/x"\necho "stderr has $HOST_SECRET" >&2\nexit 4\n';
     const repo = await hookRepo(
-      `service_name: ${service}\nhooks:\n  secret:\n${scriptHook('leak.sh', { name: 'leaky', secrets: ['API_TOKEN', 'HOST_SECRET'] }, { API_TOKEN: token, HOST_SECRET: null })}\n`,
-      { 'scripts/leak.sh': script },
+      [
+        `service_name: ${service}`, 'hooks:', '  secret:',
+        scriptHook('leak.sh', { name: 'leaky', secrets: ['API_TOKEN', 'HOST_SECRET'] }, { API_TOKEN: token, HOST_SECRET: null }),
+        // This hook does not declare the secret itself: a value declared secret is masked in every hook's lines.
+        scriptHook('echo.sh', { name: 'careless', run_condition: 'always' }, { SAME: token }),
+        '',
+      ].join('\n'),
+      { 'scripts/leak.sh': script, 'scripts/echo.sh': 'echo "careless with $SAME"\n' },
     );
     const junit = join(repo, 'reports', 'junit.xml');
     const text = await runPorter(repo, ['build', 'hook', '-name', 'secret', '--junit', junit], { HOST_SECRET: hostSecret });
@@ -141,6 +150,7 @@ await describeDocker('hook outputs, timeouts, retries, secrets and names', () =>
       assert.ok(out.includes('token=***') && out.includes('url=https://user:***@example.test/x') && out.includes('stderr has ***'), `masked lines missing from ${what}:\n${out}`);
     }
     assert.match(text.stdout, /\n {6}\| token=\*\*\*\n/, 'the failure tail in the summary');
+    assert.deepEqual(hookLines(text.stdout, 'secret careless'), ['careless with ***']);
     const events = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; line?: string });
     assert.ok(events.some((e) => e.type === 'hook-log' && e.line === 'token=***'));
   });

@@ -118,7 +118,7 @@ await describeDocker('porter build hook: one hook on the real engine', () => {
       assert.ok(!r.stdout.includes(SENTINEL.value), 'the host environment leaked into the hook');
       return Object.fromEntries(hookLines(r.stdout, `${list} ${list}[0]`).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
     };
-    const standard = { PORTER_SERVICE_NAME: service, PORTER_SERVICE_VERSION: version, PORTER_HOOK_ATTEMPT: '1', PORTER_OUTPUT: '/porter/output' };
+    const standard = { PORTER_SERVICE_NAME: service, PORTER_SERVICE_VERSION: version, PORTER_HOOK_ATTEMPT: '1', PORTER_HOOK_STATUS: 'passed', PORTER_OUTPUT: '/porter/output' };
     // PATH comes from the image; HOSTNAME and HOME are set by Docker itself in every container.
     const { PATH, HOSTNAME, HOME, ...map } = await seen('env-map');
     assert.ok(PATH && HOSTNAME && HOME);

@@ -5,6 +5,7 @@ import { after, describe, it } from 'node:test';
 import { makeLookup } from '../../src/config/expand.js';
 import { parseConfigText } from '../../src/config/parse.js';
 import { ConfigError } from '../../src/errors.js';
+import { validatePluginSource } from '../../src/git/ref.js';
 import { configProblems, DOCKERFILE, problemAt, removeTempRepos, tempRepo } from '../fixtures/config/temp-repo.js';
 
 after(removeTempRepos);
@@ -68,11 +69,11 @@ describe('safety: local paths', () => {
 describe('safety: plugins', () => {
   it('accepts the URL forms git users write', async () => {
     const repo = await tempRepo();
-    for (const url of ['https://example.com/org/p.git', 'ssh://git@example.com/org/p.git', 'git@github.com:org/p.git', 'file:///srv/git/p.git', '/srv/git/p.git', '../plugins.git', 'git://127.0.0.1:9418/p.git']) {
+    for (const url of ['https://example.com/org/p.git', 'ssh://git@example.com/org/p.git', 'git@github.com:org/p.git', 'file:///srv/git/p.git', '/srv/git/p.git', 'git://127.0.0.1:9418/p.git']) {
       const config = await parse(plugin(url), repo);
       assert.equal(config.hooks.pre_pack?.[0]?.repo, url);
     }
-    for (const ref of ['v1.0.0', 'main', 'refs/heads/main', 'feature/x-1', '0123456789abcdef0123456789abcdef01234567']) {
+    for (const ref of ['v1.0.0', 'main', 'feature/x-1', 'HEAD', 'v1@2', 'release+1', '0123456789abcdef0123456789abcdef01234567']) {
       assert.equal((await parse(plugin('https://example.com/p.git', ref), repo)).hooks.pre_pack?.[0]?.ref, ref);
     }
   });
@@ -80,9 +81,33 @@ describe('safety: plugins', () => {
   it('refuses a repo or ref that git would read as an option', async () => {
     const repo = await tempRepo();
     const r = problemAt(await problems(plugin('--upload-pack=touch /tmp/x'), repo), 'hooks.pre_pack[0].repo');
-    assert.match(r.message, /^"--upload-pack=touch \/tmp\/x" starts with "-", so git would read it as an option/);
+    assert.match(r.message, /^repo "--upload-pack=touch \/tmp\/x" starts with "-", so git could read it as an option; .*whitespace/);
+    assert.equal(r.message.includes('\n'), false, 'one paragraph');
     const f = problemAt(await problems(plugin('https://example.com/p.git', '-oProxyCommand=x'), repo), 'hooks.pre_pack[0].ref');
-    assert.match(f.message, /"-oProxyCommand=x" is invalid: use a branch, tag or commit sha: .*not starting with - \(git would read it as an option\)/);
+    assert.equal(f.message, 'ref "-oProxyCommand=x" starts with "-", so git could read it as an option.');
+  });
+
+  it('refuses exactly what the fetcher refuses: the config and fetch-time checks are one', async () => {
+    const repo = await tempRepo();
+    const cases: [string, string, 'repo' | 'ref'][] = [
+      ['../plugins.git', 'v1', 'repo'], ['plugins/p.git', 'v1', 'repo'], ['ftp://example.com/p.git', 'v1', 'repo'],
+      ['https://example.com/p.git', 'refs/heads/main', 'ref'], ['https://example.com/p.git', 'x.lock/y', 'ref'],
+      ['https://example.com/p.git', 'main@{1}', 'ref'], ['https://example.com/p.git', 'a/.b', 'ref'],
+    ];
+    for (const [url, ref, field] of cases) {
+      const fetchTime = validatePluginSource(url, ref);
+      assert.equal(fetchTime.length, 1, `${url} ${ref}: ${JSON.stringify(fetchTime)}`);
+      const found = await problems(plugin(url, ref), repo);
+      assert.deepEqual(found.map((p) => [p.path, p.message]), [[`hooks.pre_pack[0].${field}`, `${fetchTime[0]}.`]]);
+    }
+    const relative = problemAt(await problems(plugin('../plugins.git'), repo), 'hooks.pre_pack[0].repo');
+    assert.match(relative.message, /is a relative path; give a URL, or an absolute path or file:\/\/ URL/);
+    const full = problemAt(await problems(plugin('https://example.com/p.git', 'refs/tags/v1'), repo), 'hooks.pre_pack[0].ref');
+    assert.match(full.message, /write the branch or tag name alone \("v1"\)/);
+    for (const [url, ref] of [['/srv/git/p.git', 'HEAD'], ['example.com:p.git', 'v1@2']] as const) {
+      assert.deepEqual(validatePluginSource(url, ref), []);
+      assert.equal((await parse(plugin(url, ref), repo)).hooks.pre_pack?.[0]?.ref, ref);
+    }
   });
 
   it('refuses refs git would not take or could misread', async () => {
@@ -96,11 +121,11 @@ describe('safety: plugins', () => {
   it('refuses the ext:: and fd:: transports and unknown schemes', async () => {
     const repo = await tempRepo();
     const ext = problemAt(await problems(plugin('ext::sh -c touch% /tmp/pwned'), repo), 'hooks.pre_pack[0].repo');
-    assert.match(ext.message, /uses git's "ext::" transport, which runs arbitrary commands/);
+    assert.match(ext.message, /uses git's "<transport>::" remote-helper syntax \(ext:: and fd:: run commands\)/);
     const fd = problemAt(await problems(plugin('fd::3'), repo), 'hooks.pre_pack[0].repo');
-    assert.match(fd.message, /"fd::" transport/);
+    assert.match(fd.message, /^repo "fd::3" uses git's "<transport>::" remote-helper syntax/);
     const scheme = problemAt(await problems(plugin('ftp://example.com/p.git'), repo), 'hooks.pre_pack[0].repo');
-    assert.match(scheme.message, /"ftp:\/\/" scheme/);
+    assert.match(scheme.message, /uses the URL scheme "ftp:", which porter does not allow/);
   });
 
   it('never echoes the credentials in a repo URL', async () => {

@@ -17,6 +17,14 @@ describe('hookEnvironment', () => {
     assert.equal('PORTER_ENVIRONMENT' in standard, false);
   });
 
+  it('gives PORTER_HOOK_STATUS, the list status the hook started with, only when the runner knows it', { timeout: 5_000 }, () => {
+    assert.equal('PORTER_HOOK_STATUS' in standard, false);
+    for (const listStatus of ['passed', 'failed'] as const) {
+      const vars = standardVariables({ serviceName: 'svc', serviceVersion: 'v', list: 'post_pack', scope: { listStatus }, outputPath: '/o', attempt: 1 });
+      assert.equal(vars.PORTER_HOOK_STATUS, listStatus);
+    }
+  });
+
   it('layers env_file over standard and environment over env_file', () => {
     const env = hookEnvironment(standard, { A: 'file', B: 'file' }, [{ key: 'B', value: 'entry' }], () => undefined);
     assert.equal(env.A, 'file');

@@ -58,6 +58,18 @@ describe('runHookList', () => {
     assert.deepEqual(out.results.map((r) => `${r.hook}:${r.status}`), ['a:passed', 'b:failed', 'c:passed', 'd:skipped', 'e:passed']);
   });
 
+  it('tells each hook the list status its step started with (PORTER_HOOK_STATUS): siblings of a group share it', { timeout: 5_000 }, async () => {
+    const seen: string[] = [];
+    const { runner } = recordingRunner({ b: 'failed' });
+    const telling: HookStepRunner = { ...runner, run: (h, status) => { seen.push(`${h.id}:${status}`); return runner.run(h, status); } };
+    const hooks = [hook('a'), hook('b', { concurrent: true }), hook('c', { concurrent: true, runCondition: 'always' }), hook('d', { runCondition: 'always' }), hook('e', { runCondition: 'fail' })];
+    await runHookList(hooks, 'passed', telling, never);
+    assert.deepEqual(seen, ['a:passed', 'b:passed', 'c:passed', 'd:failed', 'e:failed']);
+    seen.length = 0;
+    await runHookList([hook('x', { runCondition: 'always' })], 'failed', telling, never);
+    assert.deepEqual(seen, ['x:failed'], 'a post_ list after a failed body starts failed');
+  });
+
   it('runs [1, 2 concurrent, 3] strictly one after another', async () => {
     const { runner, events } = recordingRunner({}, { '1': 20 });
     await runHookList([hook('1'), hook('2', { concurrent: true }), hook('3')], 'passed', runner, never);
@@ -73,7 +85,7 @@ describe('runHookList', () => {
   it('reports hooks after an abort as cancelled without running them', async () => {
     const ctrl = new AbortController();
     const { runner, events } = recordingRunner({});
-    const first: HookStepRunner = { ...runner, run: async (h) => { const r = await runner.run(h); ctrl.abort(); return r; } };
+    const first: HookStepRunner = { ...runner, run: async (h, status) => { const r = await runner.run(h, status); ctrl.abort(); return r; } };
     const out = await runHookList([hook('a'), hook('b'), hook('c', { runCondition: 'always' })], 'passed', first, ctrl.signal);
     assert.deepEqual(out.results.map((r) => r.status), ['passed', 'cancelled', 'cancelled']);
     assert.deepEqual(events, ['start a', 'end a']);
