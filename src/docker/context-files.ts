@@ -41,10 +41,14 @@ async function readPatterns(contextDir: string): Promise<string[]> {
   }
 }
 
+/** porter's workspace (payload, outputs that may hold secrets): never part of a build context. */
+const PORTER_TMP = '.porter-tmp';
+
 /**
  * Every entry that `docker build` would put in the context tar, sorted by path (parents first).
  * Like the docker CLI: the Dockerfile and `.dockerignore` are always sent; an ignored directory is only
  * walked when a `!` exception names something under it, and is not itself sent; sockets and devices are skipped.
+ * Unlike it, `.porter-tmp/` at the context's root is never sent.
  */
 export async function listContextFiles(contextDir: string, dockerfile: string): Promise<ContextEntry[]> {
   const patterns = [...(await readPatterns(contextDir)), `!${normalizeDockerfile(dockerfile)}`, '!.dockerignore'];
@@ -55,6 +59,7 @@ export async function listContextFiles(contextDir: string, dockerfile: string): 
   const walk = async (dirRel: string): Promise<void> => {
     const names = (await readdir(join(contextDir, dirRel))).sort();
     for (const name of names) {
+      if (dirRel === '' && name === PORTER_TMP) continue;
       const rel = dirRel ? `${dirRel}/${name}` : name;
       const stat = await lstat(join(contextDir, rel));
       const ignored = matcher.ignores(rel);

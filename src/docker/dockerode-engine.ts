@@ -209,6 +209,7 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
       let container: Dockerode.Container | undefined;
       let attached: Readable | undefined;
       let removeLater = false;
+      let output: Promise<unknown> | undefined;
       const watch = new AbortController();
       try {
         container = await d.createContainer({
@@ -220,7 +221,7 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
         throwIfAborted(signal);
         // Attach before start, or the first lines are written before anyone listens.
         attached = (await container.attach({ stream: true, stdout: true, stderr: true })) as unknown as Readable;
-        const output = demuxLines((...args) => d.modem.demuxStream(...args), attached, stdout, stderr, req.outputReady);
+        output = demuxLines((...args) => d.modem.demuxStream(...args), attached, stdout, stderr, req.outputReady);
         output.catch(() => {});
         throwIfAborted(signal);
         await container.start();
@@ -250,9 +251,17 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
       } finally {
         watch.abort();
         aborted.dispose();
+        if (container && output && signal.aborted) {
+          // Stop while still attached, so what the hook prints in its grace period reaches the log.
+          const stopping = container;
+          await quietly(() => stopping.stop({ t: stopGraceSeconds, abortSignal: AbortSignal.timeout(cleanupTimeoutMs) }));
+          await Promise.race([output.catch(() => undefined), new Promise((r) => setTimeout(r, 1000).unref())]);
+          stdout.end();
+          stderr.end();
+        }
         attached?.destroy();
         if (container && removeLater) track(removeContainer(d, container.id, false));
-        else if (container) await removeContainer(d, container.id, signal.aborted);
+        else if (container) await removeContainer(d, container.id, false);
       }
     },
 

@@ -68,8 +68,8 @@ await describeDocker('hook outputs, timeouts, retries, secrets and names', () =>
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.deepEqual(['sleeper', 'on-fail', 'on-always', 'on-pass'].map((h) => summaryRow(r.stdout, `slow ${h}`)?.status), ['timed-out', 'passed', 'passed', 'skipped']);
     assert.match(r.stdout, /slow sleeper timed out after 1s and was killed\./);
-    // What the hook prints while it is being stopped is not shown (the engine adapter detaches first).
-    assert.deepEqual(hookLines(r.stdout, 'slow sleeper'), ['started']);
+    // What the hook prints while it is being stopped reaches the log: porter stops it while still attached.
+    assert.deepEqual(hookLines(r.stdout, 'slow sleeper'), ['started', 'got SIGTERM']);
     assert.deepEqual(await containersOf(), []);
 
     // hook_timeout is every hook's default; a hook's own timeout wins.

@@ -85,6 +85,16 @@ describe('packContext', () => {
     assert.equal(entries.find((e) => e.path === 'app.js')?.size, 15);
   });
 
+  test('never sends porter\'s own .porter-tmp/ workspace, and its changes do not change the hash', async () => {
+    const dir = await context({ '.porter-tmp/outputs.json': '{"TOKEN":"s3cret"}', '.porter-tmp/payload.tar': 'x', 'sub/.porter-tmp/kept.txt': 'only the root one is porter\'s\n' });
+    const sent = await unpack(dir);
+    assert.equal(sent.some((p) => p.startsWith('.porter-tmp/')), false);
+    assert.equal(sent.includes('sub/.porter-tmp/kept.txt'), true);
+    const before = await hashContext(dir, 'Dockerfile', {});
+    await writeFile(join(dir, '.porter-tmp/outputs.json'), '{"TOKEN":"changed"}');
+    assert.equal(await hashContext(dir, 'Dockerfile', {}), before);
+  });
+
   test('refuses a Dockerfile path outside the context', async () => {
     await assert.rejects(packContext(await context(), '../Dockerfile'), /inside the build context/);
   });
