@@ -1,5 +1,5 @@
 import { durationProblem } from './duration.js';
-import { repoProblem } from './git-fields.js';
+import { pluginFieldProblem } from './git-fields.js';
 import { pluginPathProblem, repoPathProblem } from './safe-path.js';
 import { suggest } from './suggest.js';
 import { entry, get, getString, keyPlace } from './tree.js';
@@ -42,8 +42,11 @@ async function checkHook(hook: MapNode, ctx: CheckContext): Promise<void> {
   const repoText = getString(hook, 'repo');
   const at = (key: string): Place => ({ line: hook.line, path: `${hook.path}.${key}` });
   if (repo) {
-    const problem = repoText === undefined ? undefined : repoProblem(repoText);
+    const problem = repoText === undefined ? undefined : pluginFieldProblem('repo', repoText);
     if (problem && ctx.clean(repo.path)) ctx.report(repo, problem);
+    const refText = getString(hook, 'ref');
+    const refProblem = refText === undefined ? undefined : pluginFieldProblem('ref', refText);
+    if (ref && refProblem && ctx.clean(ref.path)) ctx.report(ref, refProblem);
     if (!ref) ctx.report(at('ref'), 'is missing: a plugin hook (one with repo:) needs ref: a branch, tag or commit sha to check out.');
     const path = getString(hook, 'dockerfile');
     const pathProblem = path === undefined ? undefined : pluginPathProblem(path);

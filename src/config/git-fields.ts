@@ -1,25 +1,16 @@
-import { redactUrl } from '../git/redact.js';
-
-const HELPER = /^([A-Za-z][A-Za-z0-9+.-]*)::/;
-const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
-const SCHEMES = new Set(['https', 'http', 'ssh', 'git', 'file', 'git+ssh', 'ssh+git']);
-const ALLOWED = 'an https://, ssh://, git:// or file:// URL, user@host:path, or a local path';
+import { refProblems, repoProblems } from '../git/ref.js';
 
 /**
- * Why a plugin `repo` must not reach git, or undefined when it may: anything git could read as
- * an option, a remote-helper transport (`ext::` runs commands, `fd::` reads descriptors), an
- * unknown URL scheme, or whitespace. Messages show the URL with its credentials masked.
+ * Why a plugin's `repo` or `ref` must not reach git, as one config message, or undefined when it may.
+ * These are the very checks the fetcher makes before git runs (`validatePluginSource` in src/git/ref.ts),
+ * so a config that loads is never refused at fetch time and the other way round. The URL is shown once,
+ * with its credentials hidden.
  */
-export function repoProblem(repo: string): string | undefined {
-  const shown = `"${redactUrl(repo)}"`;
-  if (repo.startsWith('-')) return `${shown} starts with "-", so git would read it as an option; give ${ALLOWED}.`;
-  const helper = HELPER.exec(repo)?.[1];
-  if (helper !== undefined) {
-    const why = helper === 'ext' ? ', which runs arbitrary commands' : helper === 'fd' ? ', which reads from file descriptors' : '';
-    return `${shown} uses git's "${helper}::" transport${why}; porter refuses remote helpers, so give ${ALLOWED}.`;
-  }
-  if (/[\s\u0000-\u001f\u007f]/.test(repo)) return `${shown} contains whitespace or a control character; give ${ALLOWED}.`;
-  const scheme = SCHEME.exec(repo)?.[1]?.toLowerCase();
-  if (scheme !== undefined && !SCHEMES.has(scheme)) return `${shown} uses the "${scheme}://" scheme, which porter does not clone from; give ${ALLOWED}.`;
-  return undefined;
+export function pluginFieldProblem(field: 'repo' | 'ref', value: string): string | undefined {
+  const [first, ...rest] = field === 'repo' ? repoProblems(value) : refProblems(value);
+  if (first === undefined) return undefined;
+  // Each problem names the value (`repo "x" ...`); after the first, say it once: `...; also, it ...`.
+  const head = /^(?:repo|ref) "(?:[^"\\]|\\.)*" /.exec(first)?.[0];
+  const more = rest.map((p) => (head !== undefined && p.startsWith(head) ? `also, it ${p.slice(head.length)}` : p));
+  return `${[first, ...more].join('; ')}.`;
 }

@@ -23,7 +23,8 @@ export function validatePluginSource(repo: string, ref: string): string[] {
   return [...repoProblems(repo), ...refProblems(ref)];
 }
 
-function repoProblems(repo: string): string[] {
+/** What is wrong with a plugin `repo` alone (the first half of validatePluginSource): the config validator reports these at `repo`. */
+export function repoProblems(repo: string): string[] {
   const shown = JSON.stringify(redactUrl(repo));
   if (repo === '') return ['repo is empty; give the plugin repository URL'];
   const problems: string[] = [];
@@ -59,7 +60,8 @@ function repoProblems(repo: string): string[] {
   return [];
 }
 
-function refProblems(ref: string): string[] {
+/** What is wrong with a plugin `ref` alone (the second half of validatePluginSource): the config validator reports these at `ref`. */
+export function refProblems(ref: string): string[] {
   const shown = JSON.stringify(ref);
   if (ref === '') return ['ref is empty; give a branch, a tag or a full commit sha'];
   if (ref.startsWith('-')) return [`ref ${shown} starts with "-", so git could read it as an option`];

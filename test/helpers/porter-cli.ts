@@ -91,3 +91,16 @@ export function summaryRow(stdout: string, name: string): { status: string; rest
   }
   return undefined;
 }
+
+/** The reason the summary gives under a failed (or timed-out) hook's row: its indented lines, trimmed; fails when there is no such row. */
+export function failureText(stdout: string, title: string): string {
+  const lines = stdout.slice(stdout.lastIndexOf('\nSummary:\n')).split('\n');
+  const at = lines.findIndex((l) => /^ {2}(failed|timed-out)\s/.test(l) && l.includes(` ${title} `));
+  if (at < 0) throw new Error(`no failed row for ${title} in:\n${stdout}`);
+  const out: string[] = [];
+  for (const line of lines.slice(at + 1)) {
+    if (!line.startsWith('      ')) break;
+    out.push(line.trim());
+  }
+  return out.join('\n');
+}
