@@ -7,9 +7,13 @@ import type { ProcessOwner, RunContext } from '../context.js';
 import type { DockerEngine } from '../docker/engine.js';
 import { UsageError } from '../errors.js';
 import type { EmitEvent } from '../events.js';
+import { cachedCheckout } from '../git/cached-checkout.js';
+import { defaultPluginCacheDir } from '../git/plugin-cache.js';
 import type { PluginFetcher } from '../git/plugin-fetcher.js';
 import { serviceVersion } from '../git/service-version.js';
 import { removeAbandonedContainers } from '../hooks/abandoned-containers.js';
+import { claimScratch, removeAbandonedScratch } from '../hooks/abandoned-scratch.js';
+import { knownSecrets } from '../hooks/known-secrets.js';
 import { SecretSet } from '../hooks/mask.js';
 import { OutputStore } from '../hooks/outputs.js';
 
@@ -69,11 +73,17 @@ export async function openSession(
     opts.emit({ type: 'message', level: 'info', text: `Removed ${abandoned.removed} hook container(s) of ${config.serviceName} left by a porter run that was killed (pid ${abandoned.pids.join(', ')}).` });
   }
   const runId = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  // Scratch of killed runs goes as their containers did; this run's is marked as its own.
+  await removeAbandonedScratch(join(tmpDir, 'run'), opts.owner);
+  await claimScratch(join(tmpDir, 'run', runId), opts.owner);
+  const store = await outputs;
+  const secrets = new SecretSet();
+  secrets.add(await knownSecrets(config, repoDir, store, opts.env));
   return {
     repoDir, config, engine, engineFor, tmpDir, runId, owner: opts.owner,
     plugins: lazyPluginFetcher(env),
-    outputs: await outputs,
-    secrets: new SecretSet(),
+    outputs: store,
+    secrets,
     emit: opts.emit,
     ...(opts.outputReady ? { outputReady: opts.outputReady } : {}),
     signal: opts.signal,
@@ -90,12 +100,18 @@ export async function openSession(
   };
 }
 
-/** simple-git loads only when a plugin hook actually runs. */
+/**
+ * simple-git loads only when a plugin hook needs more than the cache holds: a tag or sha whose checkout is
+ * cached is answered without it, without the cache lock and without the network.
+ */
 function lazyPluginFetcher(env: Record<string, string | undefined>): PluginFetcher {
   let fetcher: Promise<PluginFetcher> | undefined;
+  const cacheDir = defaultPluginCacheDir(env);
   return {
     fetch: async (repo, ref, signal) => {
-      fetcher ??= import('../git/simple-git-fetcher.js').then((m) => m.createPluginFetcher({ cacheDir: m.defaultPluginCacheDir(env), env }));
+      const cached = await cachedCheckout(cacheDir, repo, ref, env, signal);
+      if (cached) return cached;
+      fetcher ??= import('../git/simple-git-fetcher.js').then((m) => m.createPluginFetcher({ cacheDir, env }));
       return (await fetcher).fetch(repo, ref, signal);
     },
   };

@@ -1,5 +1,7 @@
 /** The connection options handed to docker-modem, shielded from its own reading of process.env. */
 import { readFile } from 'node:fs/promises';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { EngineError } from '../errors.js';
 import { tlsFiles, type EngineEndpoint } from './engine-host.js';
 
@@ -15,6 +17,18 @@ export interface ClientOptions {
   timeout: number | undefined;
   version: string | undefined;
   pathPrefix: string;
+  /** Set only for a client that opens a new connection per request (no keep-alive). */
+  agent?: HttpAgent;
+}
+
+/**
+ * The options for `endpoint` (see endpointOptions). `fresh`: a new connection per request, for asking whether the
+ * engine still accepts connections at all — a stopping engine answers on the ones it has open.
+ */
+export async function clientOptions(endpoint: EngineEndpoint, env: Record<string, string | undefined>, fresh = false): Promise<ClientOptions> {
+  const options = await endpointOptions(endpoint, env);
+  if (!fresh) return options;
+  return { ...options, agent: options.protocol === 'https' ? new HttpsAgent({ keepAlive: false }) : new HttpAgent({ keepAlive: false }) };
 }
 
 /**
@@ -23,7 +37,7 @@ export interface ClientOptions {
  * DOCKER_CLIENT_TIMEOUT, DOCKER_PATH_PREFIX), so every key it could set is named, even as undefined: otherwise a
  * DOCKER_HOST in the environment silently beats the config's docker_host, and a client timeout kills long runs.
  */
-export async function clientOptions(endpoint: EngineEndpoint, env: Record<string, string | undefined>): Promise<ClientOptions> {
+async function endpointOptions(endpoint: EngineEndpoint, env: Record<string, string | undefined>): Promise<ClientOptions> {
   const base: ClientOptions = {
     socketPath: undefined, host: undefined, port: undefined, protocol: undefined, ca: undefined,
     cert: undefined, key: undefined, timeout: undefined, version: undefined, pathPrefix: '/',

@@ -1,6 +1,4 @@
 /** DockerEngine over dockerode: the only module that imports it, loaded on first use so `porter --help` stays fast. */
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import type { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import { EngineError } from '../errors.js';
@@ -12,6 +10,7 @@ import { normalizeDockerfile } from './context-files.js';
 import { deferUnusedDockerodeModules } from './defer-unused-modules.js';
 import { demuxLines } from './demux-lines.js';
 import { stackOperations } from './dockerode-stacks.js';
+import { swarmOperations } from './dockerode-swarm.js';
 import { BuildFailure, ImageNotFound, type DockerEngine, type ImageSummary, type LineSink } from './engine.js';
 import { engineCheck, rejectWhenGone } from './engine-gone.js';
 import { chooseDockerHost, parseDockerHost, type EngineEndpoint } from './engine-host.js';
@@ -33,17 +32,15 @@ const building = 'an image was building';
 
 type PingWithSignal = (opts: { abortSignal: AbortSignal }) => Promise<unknown>;
 
-// `fresh`: a new connection per request (no keep-alive), for asking whether the engine still accepts connections.
 async function connect(endpoint: EngineEndpoint | string, host: string, env: Record<string, string | undefined>, fresh = false): Promise<Dockerode> {
   if (typeof endpoint === 'string') {
     throw new EngineError(`Cannot use "${host}" as the Docker engine address: ${endpoint}. Fix docker_host in the config, or DOCKER_HOST.`);
   }
-  const options = await clientOptions(endpoint, env);
+  const options = await clientOptions(endpoint, env, fresh);
   deferUnusedDockerodeModules();
   const { default: Docker } = await import('dockerode');
-  const agent = !fresh ? undefined : options.protocol === 'https' ? new HttpsAgent({ keepAlive: false }) : new HttpAgent({ keepAlive: false });
   try {
-    return new Docker({ ...options, ...(agent ? { agent } : {}) });
+    return new Docker(options);
   } catch (err) {
     // docker-modem parses process.env.DOCKER_HOST (and reads DOCKER_CERT_PATH) in its constructor, even when unused.
     throw new EngineError(`Cannot set up a client for the Docker engine at ${host} (${(err as Error).message}). Check DOCKER_HOST and DOCKER_CERT_PATH in the environment.`, { cause: err });
@@ -87,12 +84,11 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
   const host = typeof endpoint === 'string' ? chosen : endpoint.host;
   let client: Promise<Dockerode> | undefined;
   const docker = (): Promise<Dockerode> => (client ??= connect(endpoint, host, opts.env));
-  // An engine told to stop (SIGTERM) closes its listener, stops its containers and still answers on the connections
-  // it has open, so a container's exit looks normal there: only a new connection tells that the engine is going.
-  let freshClient: Promise<Dockerode> | undefined;
+  // A stopping engine (SIGTERM) still answers on open connections: only a new one (no keep-alive) tells it is going.
+  let fresh: Promise<Dockerode> | undefined;
   const checkEngine = engineCheck(async (abortSignal) => {
-    const d = await (freshClient ??= connect(endpoint, host, opts.env, true));
-    await (d.ping.bind(d) as unknown as PingWithSignal)({ abortSignal });
+    const d = await (fresh ??= connect(endpoint, host, opts.env, true));
+    return (d.ping.bind(d) as unknown as PingWithSignal)({ abortSignal });
   });
 
   // Runs a short request; a connection failure becomes "cannot reach <host>".
@@ -123,6 +119,7 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
   return {
     host,
     ...stackOperations(docker, host),
+    ...swarmOperations(docker, host),
 
     async ping(signal) {
       const d = await docker();
@@ -184,11 +181,9 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
           if (leftover) await removeContainer(d, leftover, false);
           throw abortError(signal);
         }
-        if (err instanceof BuildFailure) {
-          // A RUN step killed by an engine that is shutting down fails the build too; that is not the Dockerfile's fault.
-          const refused = await checkEngine();
-          throw refused === undefined ? err : wentAwayError(host, building, refused);
-        }
+        // A RUN step killed by an engine that is stopping fails the build too: not the Dockerfile's fault.
+        const refused = err instanceof BuildFailure ? await checkEngine() : undefined;
+        if (err instanceof BuildFailure) throw refused === undefined ? err : wentAwayError(host, building, refused);
         const status = statusCode(err);
         // Rejected before any output (bad instruction, missing Dockerfile): the builder's words, the hook's fault.
         if (status !== undefined && status >= 400) throw new BuildFailure(engineMessage(err));
@@ -203,8 +198,8 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
       throwIfAborted(signal);
       assertAbsoluteBinds(req.binds);
       const d = await docker();
-      const stdout = createLineSplitter((line) => onLine(line, 'stdout'));
-      const stderr = createLineSplitter((line) => onLine(line, 'stderr'));
+      const stdout = createLineSplitter((line, partial) => onLine(line, 'stdout', partial));
+      const stderr = createLineSplitter((line, partial) => onLine(line, 'stderr', partial));
       const aborted = watchAbort(signal);
       let container: Dockerode.Container | undefined;
       let attached: Readable | undefined;
@@ -232,8 +227,7 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
         stdout.end();
         stderr.end();
         const code = (exit as { StatusCode?: unknown }).StatusCode;
-        // A container the stopping engine killed exits non-zero; one that exited 0 did its work, and the engine's
-        // next answer will tell if it is going: no extra round-trip on every passing hook's path.
+        // A container the stopping engine killed exits non-zero (one that exited 0 did its work): ask a new connection.
         const refused = code === 0 ? undefined : await checkEngine();
         if (refused !== undefined) throw wentAwayError(host, running, refused);
         if (typeof code !== 'number') throw new Error(`the engine reported no exit code for container ${container.id}`);

@@ -19,9 +19,10 @@ function cutAt(text: string, limit: number): number {
 
 /**
  * Splits UTF-8 bytes on `\n` (dropping a `\r` before it), decoding across chunk boundaries;
- * invalid bytes become U+FFFD instead of throwing.
+ * invalid bytes become U+FFFD instead of throwing. `partial` is true for each piece of an over-long
+ * line but its last: more of the same line follows.
  */
-export function createLineSplitter(onLine: (line: string) => void, limit = maxLineLength): LineSplitter {
+export function createLineSplitter(onLine: (line: string, partial: boolean) => void, limit = maxLineLength): LineSplitter {
   const decoder = new StringDecoder('utf8');
   let pending = '';
   let ended = false;
@@ -31,10 +32,10 @@ export function createLineSplitter(onLine: (line: string) => void, limit = maxLi
     let rest = line;
     while (rest.length > limit) {
       const cut = cutAt(rest, limit);
-      onLine(rest.slice(0, cut));
+      onLine(rest.slice(0, cut), true);
       rest = rest.slice(cut);
     }
-    onLine(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
+    onLine(rest.endsWith('\r') ? rest.slice(0, -1) : rest, false);
   };
 
   const drain = (text: string): void => {
@@ -46,7 +47,7 @@ export function createLineSplitter(onLine: (line: string) => void, limit = maxLi
     pending = text.slice(start);
     while (pending.length > limit) {
       const cut = cutAt(pending, limit);
-      onLine(pending.slice(0, cut));
+      onLine(pending.slice(0, cut), true);
       pending = pending.slice(cut);
     }
   };

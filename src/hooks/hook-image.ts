@@ -3,7 +3,7 @@ import type { HookConfig } from '../config/types.js';
 import type { RunContext } from '../context.js';
 import { hashContext } from '../docker/build-context.js';
 import { parseStep } from '../docker/build-events.js';
-import { BuildFailure } from '../docker/engine.js';
+import { BuildFailure, type ImageSummary } from '../docker/engine.js';
 import { Label } from '../docker/labels.js';
 import { PluginFetchError } from '../git/plugin-fetcher.js';
 import { pruneHookImages } from './prune-hook-images.js';
@@ -34,7 +34,9 @@ export class HookImages {
   /** Hashes this command uses: pruning never removes them. */
   private readonly inUse = new Set<string>();
   private readonly background = new Set<Promise<unknown>>();
+  /** Bounds clones and builds; looking up cached images is one shared request and needs no turn. */
   private readonly limit = pLimit(BUILD_CONCURRENCY);
+  private listing: Promise<ImageSummary[]> | undefined;
   private readonly controller = new AbortController();
   private readonly stop = (): void => this.controller.abort(this.ctx.signal.reason);
 
@@ -53,7 +55,7 @@ export class HookImages {
     const key = `${hook.list}\u0000${hook.index}`;
     let p = this.pending.get(key);
     if (!p) {
-      p = this.limit(() => this.prepare(hook));
+      p = this.prepare(hook);
       this.pending.set(key, p);
     }
     return p;
@@ -63,6 +65,7 @@ export class HookImages {
   forget(hook: HookConfig, hash: string): void {
     this.pending.delete(`${hook.list}\u0000${hook.index}`);
     this.builds.delete(hash);
+    this.listing = undefined;
   }
 
   /** Cancels preparations nobody awaited and waits until every build and clean-up has stopped. */
@@ -77,7 +80,7 @@ export class HookImages {
     signal.throwIfAborted();
     let source: HookSource;
     try {
-      source = await resolveHookSource(hook, { ...this.ctx, signal });
+      source = await this.limit(() => resolveHookSource(hook, { ...this.ctx, signal }));
     } catch (err) {
       if (err instanceof PluginFetchError) return { ok: false, stage: 'clone', message: `${hook.list} ${hook.id} (${hookDisplay(hook)}): ${err.message}`, tail: [] };
       if (err instanceof MissingDockerfile) return { ok: false, stage: 'build', message: `${hook.list} ${hook.id}: ${err.message}.`, tail: [] };
@@ -96,18 +99,24 @@ export class HookImages {
     return { ok: false, stage: 'build', message, tail: built.tail };
   }
 
+  // One listing of the service's hook images per command, not one engine round-trip per hook; forget() lists again.
+  private serviceImages(): Promise<ImageSummary[]> {
+    this.listing ??= this.ctx.engine.findImages({ [Label.service]: this.ctx.config.serviceName, [Label.hash]: '' });
+    return this.listing;
+  }
+
   private async build(hook: HookConfig, source: HookSource, hash: string): Promise<Built> {
     const { ctx } = this;
     const signal = this.controller.signal;
     const service = ctx.config.serviceName;
     const tag = `porter-hook-${service}:${hash.slice(0, 12)}`;
     const hookLabel = `${hook.list}/${hook.id}`;
-    const cached = await ctx.engine.findImages({ [Label.service]: service, [Label.hash]: hash });
+    const cached = (await this.serviceImages()).filter((i) => i.labels[Label.hash] === hash);
     const found = cached.find((i) => i.tags.includes(tag)) ?? cached[0];
     if (found) return { ok: true, image: found.tags.includes(tag) ? tag : found.id };
     const tail = new TailBuffer(20);
     try {
-      await ctx.engine.buildImage(
+      await this.limit(() => ctx.engine.buildImage(
         { contextDir: source.contextDir, dockerfile: source.dockerfile, tag, labels: { [Label.service]: service, [Label.hook]: hookLabel, [Label.hash]: hash }, buildArgs: hook.buildArgs },
         (line) => {
           tail.push(line);
@@ -115,7 +124,7 @@ export class HookImages {
           if (step) ctx.emit({ type: 'build-progress', list: hook.list, hook: hook.id, ...step });
         },
         signal,
-      );
+      ));
     } catch (err) {
       ctx.emit({ type: 'build-end', list: hook.list, hook: hook.id, ok: false });
       if (!(err instanceof BuildFailure)) throw err;

@@ -1,11 +1,16 @@
 /** Replaces each secret value with `***` wherever it appears in a line, the longest first. */
 export type Masker = (line: string) => string;
 
-/** Builds the masker for a set of secret values; empty values are ignored (they would mask everything). */
-export function createMasker(values: Iterable<string>): Masker {
+/** The strings a masker replaces for these values, longest first: each value, and each line of a multi-line one. */
+export function secretPieces(values: Iterable<string>): string[] {
   // A multi-line secret reaches the log one line at a time, so each of its lines is a secret too.
   const pieces = [...values].flatMap((v) => [v, ...v.split(/\r?\n/)]).filter((v) => v.length > 0);
-  const secrets = [...new Set(pieces)].sort((a, b) => b.length - a.length);
+  return [...new Set(pieces)].sort((a, b) => b.length - a.length);
+}
+
+/** Builds the masker for a set of secret values; empty values are ignored (they would mask everything). */
+export function createMasker(values: Iterable<string>): Masker {
+  const secrets = secretPieces(values);
   if (secrets.length === 0) return (line) => line;
   return (line) => {
     let out = line;
@@ -32,5 +37,10 @@ export class SecretSet {
   /** The line with every known secret replaced by `***`. */
   mask(line: string): string {
     return this.masker(line);
+  }
+
+  /** What `mask` replaces (see secretPieces), longest first. */
+  pieces(): string[] {
+    return secretPieces(this.values);
   }
 }

@@ -49,7 +49,7 @@ export async function prepareOutputDir(dir: string): Promise<void> {
  */
 export async function runContainer(
   hook: HookConfig, image: string, env: Record<string, string>, outDir: string, timeoutMs: number | undefined,
-  ctx: RunContext, onLine: (line: string, stream: 'stdout' | 'stderr') => void, hostNetwork = false,
+  ctx: RunContext, onLine: (line: string, stream: 'stdout' | 'stderr', partial?: boolean) => void, hostNetwork = false,
 ): Promise<Attempt> {
   const controller = new AbortController();
   let timedOut = false;
@@ -86,7 +86,10 @@ export async function collectOutputs(hook: HookConfig, scope: HookScope, outDir:
   if (!text) return;
   const { values, warnings } = parseOutputFile(text);
   for (const w of warnings) ctx.emit({ type: 'message', level: 'warn', text: ctx.secrets.mask(`${hook.list} ${hook.id}${scope.region ? ` (${scope.region})` : ''}: PORTER_OUTPUT ${w}`) });
-  await ctx.outputs.record(scope.region, values);
+  // An output that holds a secret is a secret too: masked whole from now on, and in later commands.
+  const secret = Object.keys(values).filter((k) => ctx.secrets.mask(values[k] ?? '') !== values[k]);
+  ctx.secrets.add(secret.map((k) => values[k] ?? ''));
+  await ctx.outputs.record(scope.region, values, secret);
 }
 
 /** `90s`, `2m30s`: a duration as a user wrote it. */

@@ -7,6 +7,7 @@ import { isAbort } from '../errors.js';
 import type { HookResult } from '../events.js';
 import { hookEnvironment, secretValues, standardVariables, type HookScope } from './environment.js';
 import type { HookImages } from './hook-image.js';
+import { createPieceMasker } from './piece-masker.js';
 import { collectOutputs, prepareOutputDir, readEnvFile, runContainer, type Attempt, OUTPUT_FILE_IN_CONTAINER } from './run-container.js';
 import { TailBuffer } from './tail.js';
 
@@ -60,8 +61,11 @@ export async function runHook(hook: HookConfig, scope: HookScope, images: HookIm
       });
       const env = hookEnvironment(standard, envFile.values, hook.environment, (key) => ctx.outputs.get(key, scope.region) ?? ctx.hostEnv[key]);
       ctx.secrets.add(secretValues(hook, env));
-      const onLine = (line: string, stream: 'stdout' | 'stderr'): void => {
-        const masked = mask(line);
+      // Per stream: a secret cut across two pieces of an over-long line is still masked whole.
+      const maskers = { stdout: createPieceMasker(ctx.secrets), stderr: createPieceMasker(ctx.secrets) };
+      const onLine = (line: string, stream: 'stdout' | 'stderr', partial = false): void => {
+        const masked = maskers[stream](line, partial);
+        if (masked === undefined) return;
         tail.push(masked);
         ctx.emit({ type: 'hook-log', ...base, stream, line: masked });
       };

@@ -41,11 +41,14 @@ export function startPorter(repo: string, args: readonly string[], env: Record<s
   let out = '';
   let err = '';
   const watchers = new Set<() => void>();
-  child.stdout?.on('data', (b: Buffer) => {
-    out += b.toString('utf8');
+  // Decoded as streams: a character split across two reads must not become two U+FFFD.
+  child.stdout?.setEncoding('utf8');
+  child.stderr?.setEncoding('utf8');
+  child.stdout?.on('data', (text: string) => {
+    out += text;
     for (const w of watchers) w();
   });
-  child.stderr?.on('data', (b: Buffer) => void (err += b.toString('utf8')));
+  child.stderr?.on('data', (text: string) => void (err += text));
   const exited = new Promise<PorterExit>((resolve) => {
     child.on('close', (code, signal) => {
       for (const w of watchers) w();

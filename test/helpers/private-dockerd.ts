@@ -39,13 +39,15 @@ export interface PrivateEngine {
   teardown(): Promise<string[]>;
 }
 
-/** Why a private engine cannot run here, or undefined when it can (root, dockerd on PATH). */
+/** Why a private engine cannot run here, or undefined when it can (root, dockerd and containerd on PATH). */
 export async function privateEngineUnavailable(): Promise<string | undefined> {
   if (process.getuid?.() !== 0) return 'starting a dockerd of its own needs root';
-  try {
-    await run('dockerd', ['--version']);
-  } catch {
-    return 'dockerd is not on PATH';
+  for (const [program, flag] of [['dockerd', '--version'], ['containerd', '--version'], ['nsenter', '--version'], ['ip', '-V']] as const) {
+    try {
+      await run(program, [flag]);
+    } catch {
+      return `${program} is not on PATH`;
+    }
   }
   return undefined;
 }
@@ -125,6 +127,10 @@ async function sandboxKeys(dir: string): Promise<Set<string>> {
 /** Creates the engine's dir and config; `start()` runs it. */
 export async function createPrivateEngine(): Promise<PrivateEngine> {
   const dir = await mkdtemp(join(tmpdir(), 'porter-dockerd-test-'));
+  // Its own network namespace: a dockerd started with --bridge=none in the host's namespace deletes the host's
+  // docker0 (moby's removeDefaultBridgeInterface), which breaks every container of the shared engine.
+  const netns = `porter-fault-${dir.slice(-6).toLowerCase()}`;
+  await run('ip', ['netns', 'add', netns]);
   const socket = join(dir, 'docker.sock');
   const containerdSocket = join(dir, 'containerd.sock');
   const config = join(dir, 'daemon.json');
@@ -167,7 +173,8 @@ export async function createPrivateEngine(): Promise<PrivateEngine> {
       // Its own process group: a Ctrl-C meant for the test run does not reach it. The pid file of a killed dockerd stays;
       // the process that wrote it has exited (we waited for it), so it is stale.
       await rm(join(dir, 'docker.pid'), { force: true });
-      const started = spawn('dockerd', args, { detached: true, stdio: ['ignore', log.fd, log.fd] });
+      // nsenter execs dockerd in place: the child's pid is dockerd's.
+      const started = spawn('nsenter', [`--net=/var/run/netns/${netns}`, 'dockerd', ...args], { detached: true, stdio: ['ignore', log.fd, log.fd] });
       child = started;
       exited = once(started, 'exit').finally(() => log.close());
       for (let until = Date.now() + 30_000; ;) {
@@ -215,7 +222,9 @@ export async function createPrivateEngine(): Promise<PrivateEngine> {
         await run('umount', [point]).catch(() => run('umount', ['-l', point])).catch(() => undefined);
       }
       await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      await run('ip', ['netns', 'del', netns]).catch(() => undefined);
       const left = [
+        ...(existsSync(`/var/run/netns/${netns}`) ? [`network namespace ${netns}`] : []),
         ...(await processesOf(dir)).map((pid) => `process ${pid} of the private engine`),
         ...(await mountsOf(dir, keys)).map((p) => `mount ${p}`),
         ...(existsSync(dir) ? [`directory ${dir}`] : []),

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { makeLookup } from '../../src/config/expand.js';
+import { loadConfig } from '../../src/config/load.js';
 import { parseConfigText } from '../../src/config/parse.js';
 import { ConfigError, UsageError } from '../../src/errors.js';
 import { DOCKERFILE, removeTempRepos, tempRepo } from '../fixtures/config/temp-repo.js';
@@ -136,5 +139,43 @@ describe('parseConfigText on random documents', () => {
       const text = stringify(doc);
       await outcome(text, repo).catch((err: unknown) => assert.fail(`seed ${seed}: ${String(err)}\n${text}`));
     }
+  });
+});
+
+/** Byte-level damage: flipped, inserted and deleted bytes (invalid UTF-8, NUL, CR), and a random `.env` beside it. */
+function damage(bytes: Buffer, rand: () => number): Buffer {
+  const out = [...bytes];
+  for (let i = 1 + Math.floor(rand() * 6); i > 0; i--) {
+    const at = Math.floor(rand() * (out.length + 1));
+    const op = rand();
+    const byte = rand() < 0.3 ? [0x00, 0x0d, 0x0a, 0xff, 0xc3, 0xe2, 0x80, 0x22, 0x3a][Math.floor(rand() * 9)] ?? 0 : Math.floor(rand() * 256);
+    if (op < 0.4) out.splice(at, 0, byte);
+    else if (op < 0.7) out.splice(at, 1 + Math.floor(rand() * 4));
+    else out[Math.min(at, out.length - 1)] = byte;
+  }
+  return Buffer.from(out);
+}
+
+describe('loadConfig on damaged files', () => {
+  it('resolves or rejects with a porter error for byte-damaged configs and .env files, read from disk', { timeout: 20_000 }, async () => {
+    const repo = await tempRepo({ Dockerfile: DOCKERFILE, '.porter/config': BASE });
+    const base = Buffer.from(BASE);
+    const seen = new Map<string, number>();
+    for (let seed = 1; seed <= 600; seed++) {
+      const rand = prng(seed * 104729);
+      const config = damage(base, rand);
+      await writeFile(join(repo, '.porter', 'config'), config);
+      await writeFile(join(repo, '.env'), damage(Buffer.from('B=b\nPORT=8080\n'), rand));
+      let result: string;
+      try {
+        await loadConfig({ repoDir: repo, env: { PORT: '8080' } });
+        result = 'config';
+      } catch (err) {
+        if (!(err instanceof ConfigError) && !(err instanceof UsageError)) assert.fail(`seed ${seed}: ${String(err)}\n${config.toString('latin1')}`);
+        result = err.constructor.name;
+      }
+      seen.set(result, (seen.get(result) ?? 0) + 1);
+    }
+    assert.ok((seen.get('config') ?? 0) > 0 && (seen.get('ConfigError') ?? 0) > 0, JSON.stringify([...seen]));
   });
 });
