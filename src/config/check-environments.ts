@@ -13,8 +13,22 @@ export async function checkEnvironments(root: MapNode, ctx: CheckContext): Promi
     for (const region of regions) {
       const containers = mapItems(get(region, 'containers'));
       unique(containers, 'container', `the containers of ${region.path}`, ctx);
+      checkSwarmKeys(region, ctx);
       for (const c of containers) await checkContainer(c, ctx);
     }
+  }
+}
+
+/** endpoint_mode and publish_mode only mean something on a Swarm region, and the routing mesh needs a virtual IP. */
+function checkSwarmKeys(region: MapNode, ctx: CheckContext): void {
+  const swarm = getString(region, 'orchestrator') === 'swarm';
+  for (const key of ['endpoint_mode', 'publish_mode']) {
+    const node = get(region, key);
+    if (node && !swarm) ctx.report(node, `is only for orchestrator: swarm; this region runs on one engine, so remove ${key} or set orchestrator: swarm.`);
+  }
+  const publish = get(region, 'publish_mode');
+  if (swarm && publish && getString(region, 'publish_mode') === 'ingress' && getString(region, 'endpoint_mode') !== 'vip') {
+    ctx.report(publish, 'ingress (the routing mesh) needs endpoint_mode: vip; Swarm refuses ingress ports with dnsrr. Use publish_mode: host, or set endpoint_mode: vip (which needs IPVS on every node).');
   }
 }
 

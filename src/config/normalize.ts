@@ -82,6 +82,8 @@ function normalizeRegion(region: MapNode): RegionConfig {
     name: getString(region, 'name') ?? '',
     ...(dockerHost !== undefined ? { dockerHost } : {}),
     orchestrator: getString(region, 'orchestrator') === 'swarm' ? 'swarm' : 'engine',
+    endpointMode: getString(region, 'endpoint_mode') === 'vip' ? 'vip' : 'dnsrr',
+    publishMode: getString(region, 'publish_mode') === 'ingress' ? 'ingress' : 'host',
     containers: mapItems(get(region, 'containers')).map(normalizeContainer),
     line: region.line,
   };

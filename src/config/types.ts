@@ -58,6 +58,9 @@ export interface RegionConfig {
   name: string;
   dockerHost?: string;
   orchestrator: 'engine' | 'swarm';
+  /** Swarm regions: how the alias resolves (default dnsrr) and how inet tasks publish their port (default host). */
+  endpointMode?: 'dnsrr' | 'vip';
+  publishMode?: 'host' | 'ingress';
   containers: ContainerConfig[];
   line: number;
 }

@@ -2,7 +2,8 @@
 import type { Readable, Writable } from 'node:stream';
 
 export type ImageId = string;
-export type LineSink = (line: string, stream: 'stdout' | 'stderr') => void;
+/** `partial`: a piece of an over-long line, more of which follows (lines are delivered in pieces of at most 64 Ki). */
+export type LineSink = (line: string, stream: 'stdout' | 'stderr', partial?: boolean) => void;
 
 export interface BuildRequest {
   /** Absolute directory sent as the build context (honouring its `.dockerignore`). */
@@ -117,6 +118,76 @@ export class StartFailure extends Error {
   }
 }
 
+/** One Swarm service of a stack, as porter asks the manager to create it. */
+export interface ServiceRequest {
+  /** Unique in the swarm. */
+  name: string;
+  /** A registry reference every node can pull, by digest (`host/repo@sha256:…`). */
+  image: string;
+  /** On the service and on each of its task containers. */
+  labels: Record<string, string>;
+  env: string[];
+  replicas: number;
+  /** The attachable overlay network its tasks join, and the aliases they answer to there. */
+  network: string;
+  aliases: string[];
+  /** dnsrr: the service name resolves to its tasks' addresses; vip: to one virtual IP (needs IPVS in the kernel). */
+  endpointMode: 'dnsrr' | 'vip';
+  /** host: each task publishes on its own node (a port the engine picks); ingress: the routing mesh (needs vip). */
+  publish: { containerPort: number; mode: 'host' | 'ingress' }[];
+  /** A shell command each task runs to tell it is healthy; without one, the image's own HEALTHCHECK applies. */
+  healthCheck?: { shell: string; intervalMs: number; timeoutMs: number; retries: number; startPeriodMs: number };
+}
+
+/** What porter reads of a Swarm service. */
+export interface ServiceState {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+  replicas: number;
+  /** When the manager created it (RFC 3339): orders stacks. */
+  created: string;
+  /** Aliases per network name, as its spec asks for them. */
+  aliases: Record<string, string[]>;
+  /** The container ports it publishes, with their mode; for ingress, the port the routing mesh listens on. */
+  ports: { containerPort: number; mode: 'host' | 'ingress'; publishedPort?: number }[];
+  /** The rolling update in progress or last done: updating, paused, completed, rollback_… (none before the first update). */
+  update?: { state: string; message: string };
+}
+
+/** One task (a replica's container on some node) of a Swarm service. */
+export interface TaskState {
+  id: string;
+  /** The node's address in the swarm, and its host name. */
+  node: { id: string; address: string; hostname: string };
+  /** new, pending, assigned, preparing, starting, running, complete, failed, rejected, shutdown, orphaned… */
+  state: string;
+  desired: string;
+  /** The engine's error for a failed or rejected task; its status message otherwise. */
+  error?: string;
+  message: string;
+  /** Host-mode published ports: container port → port on its node. */
+  ports: Record<number, number>;
+  /** RFC 3339; newest tasks last is not guaranteed, so callers sort. */
+  created: string;
+}
+
+/** The registry refused a push (unreachable, no such repository, denied...): in the registry's words. */
+export class PushFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PushFailure';
+  }
+}
+
+/** The manager is not a Swarm manager (or not in a swarm at all). */
+export class NotSwarmManager extends Error {
+  constructor(readonly state: string, message: string) {
+    super(message);
+    this.name = 'NotSwarmManager';
+  }
+}
+
 export interface DockerEngine {
   /** The endpoint being used, as the user would name it (DOCKER_HOST value or socket path). */
   readonly host: string;
@@ -178,4 +249,22 @@ export interface DockerEngine {
   connectNetwork(network: string, containerId: string, aliases: string[], ipv4?: string): Promise<void>;
   /** Disconnects a container from a network; not connected is fine. */
   disconnectNetwork(network: string, containerId: string): Promise<void>;
+  /** Adds the tag `repo:tag` to an image the engine has. */
+  tagImage(image: string, repo: string, tag: string): Promise<void>;
+  /** Pushes `repo:tag` to its registry and returns the pushed manifest's digest (`sha256:…`); EngineError with the registry's words when refused. */
+  pushImage(repo: string, tag: string, onLine: (line: string) => void, signal: AbortSignal): Promise<string>;
+  /** Throws NotSwarmManager unless this engine is a manager of an active swarm. */
+  requireSwarmManager(): Promise<void>;
+  /** Creates an attachable overlay network unless one of that name exists; true when this call created it. */
+  ensureOverlayNetwork(name: string, labels: Record<string, string>): Promise<boolean>;
+  /** Creates a Swarm service (start-first rolling updates, restart on failure); returns its id. */
+  createService(req: ServiceRequest, signal: AbortSignal): Promise<string>;
+  /** Services carrying every one of these labels (an empty value: carries the label). */
+  listServices(labels: Record<string, string>): Promise<ServiceState[]>;
+  /** The tasks of a service, every state, with their nodes. */
+  serviceTasks(serviceId: string): Promise<TaskState[]>;
+  /** Sets the aliases a service's tasks answer to on `network` (a rolling update: new tasks start before old ones stop). */
+  setServiceAliases(serviceId: string, network: string, aliases: string[]): Promise<void>;
+  /** Removes a service (its tasks stop in the background); gone already is fine. */
+  removeService(serviceId: string): Promise<void>;
 }

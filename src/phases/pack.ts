@@ -13,6 +13,7 @@ import { runBuilder } from './builder.js';
 import { buildArgsFor } from './dockerfile-args.js';
 import { hookListRunner } from './hook-lists.js';
 import { packedImages, type ImageSpec } from './images.js';
+import { packRegistries, pushToRegistries } from './registry.js';
 import { runPhase, type BodyOutcome } from './run-phase.js';
 import { StateFiles, writeJson, type Manifest, type PackedImage } from './state.js';
 
@@ -45,11 +46,14 @@ async function packBody(ctx: RunContext): Promise<BodyOutcome> {
   // A failed pack must not leave the last payload looking current.
   await Promise.all([StateFiles.manifest, StateFiles.payload, StateFiles.config].map((f) => rm(file(f), { force: true })));
   const images: PackedImage[] = [];
+  const registries = packRegistries(ctx.config, ctx.hostEnv);
   for (const spec of specs) {
     const step = startBodyStep(ctx, 'pack', spec.container);
     const id = await buildImage(ctx, spec, step);
     if (id === undefined) return { status: 'failed' };
-    images.push({ container: spec.container, tag: spec.tag, id });
+    const pushed = await pushToRegistries(ctx, { container: spec.container, id }, registries, step);
+    if (pushed === undefined) return { status: 'failed' };
+    images.push({ container: spec.container, tag: spec.tag, id, ...(pushed.length > 0 ? { pushed } : {}) });
     step.pass();
   }
   if (images.length > 0) {

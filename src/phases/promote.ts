@@ -5,7 +5,8 @@ import type { ListStatus } from '../events.js';
 import type { HookScope } from '../hooks/environment.js';
 import { startBodyStep } from './body-step.js';
 import { hookListRunner } from './hook-lists.js';
-import { chooseEnvironment, checkEngineRegions, connectRegions, type RegionTarget } from './regions.js';
+import { chooseEnvironment, connectRegions, type RegionTarget } from './regions.js';
+import { planSwarmRegion, promoteSwarmRegion } from './promote-swarm.js';
 import { runPhase } from './run-phase.js';
 import { networkName } from './stack-names.js';
 import { aliasHolders, listStacks, stackUrl, type Stack } from './stacks.js';
@@ -27,25 +28,27 @@ interface RegionPromotion {
 export async function buildPromote(ctx: RunContext, envName: string | undefined, stackId: string | undefined): Promise<ListStatus> {
   const state = await readProvisionState(ctx.tmpDir);
   const env = chooseEnvironment(ctx.config, envName, state, 'promote');
-  checkEngineRegions(env, 'promote');
   const record = state.environments[env.name];
   const wanted = stackId ?? record?.stackId;
   if (!wanted) {
     throw new StateError(`Nothing was provisioned in ${env.name} from this workspace, so there is no stack to promote. Run \`porter build provision -e ${env.name}\` first (or name a stack with --stack ID).`);
   }
-  const plans = await Promise.all((await connectRegions(ctx, env)).map((t) => planRegion(ctx, env, t, wanted)));
-  const scopes: HookScope[] = plans.map((p) => {
-    const url = stackUrl(p.stack, p.target.address);
-    return { environment: env.name, region: p.target.region.name, stackId: p.stack.id, ...(url ? { stackUrl: url, hostNetwork: p.target.address.local } : {}) };
-  });
+  const targets = await connectRegions(ctx, env);
+  const plans = await Promise.all(targets.filter((t) => t.region.orchestrator !== 'swarm').map((t) => planRegion(ctx, env, t, wanted)));
+  const swarmPlans = await Promise.all(targets.filter((t) => t.region.orchestrator === 'swarm').map((t) => planSwarmRegion(ctx, env, t, wanted)));
+  const scopes: HookScope[] = [...plans.map((p) => ({ p, url: stackUrl(p.stack, p.target.address) })), ...swarmPlans.map((p) => ({ p, url: p.url }))].map(({ p, url }) =>
+    ({ environment: env.name, region: p.target.region.name, stackId: p.stack.id, ...(url ? { stackUrl: url, hostNetwork: p.target.address.local } : {}) }));
   return runPhase(
     {
       phase: 'promote',
       environment: env.name,
       scopes,
       body: async () => {
-        await Promise.all(plans.map((p) => promoteRegion(ctx, env, p)));
-        return { status: 'passed' };
+        const [, swarmOk] = await Promise.all([
+          Promise.all(plans.map((p) => promoteRegion(ctx, env, p))),
+          Promise.all(swarmPlans.map((p) => promoteSwarmRegion(ctx, env, p))),
+        ]);
+        return { status: swarmOk.every(Boolean) ? 'passed' : 'failed' };
       },
     },
     hookListRunner(() => ctx),

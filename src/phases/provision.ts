@@ -8,10 +8,11 @@ import type { HookScope } from '../hooks/environment.js';
 import { startBodyStep } from './body-step.js';
 import { hookListRunner } from './hook-lists.js';
 import type { PublishAddress } from './publish.js';
-import { checkEngineRegions, connectRegions, regionScopes } from './regions.js';
+import { connectRegions, regionScopes } from './regions.js';
 import { runPhase } from './run-phase.js';
 import { newStackId } from './stack-names.js';
 import { startStack, type StackOutcome } from './provision-region.js';
+import { startSwarmStack, swarmImages } from './provision-swarm.js';
 import { recordProvision, requireManifest, StateFiles, type Manifest } from './state.js';
 
 export interface ProvisionOptions {
@@ -26,10 +27,10 @@ export interface ProvisionOptions {
  */
 export async function buildProvision(ctx: RunContext, envName: string, opts: ProvisionOptions = {}): Promise<ListStatus> {
   const env = findEnvironment(ctx.config, envName);
-  checkEngineRegions(env, 'provision');
   const manifest = await requireManifest(ctx.tmpDir, `porter build provision -e ${env.name}`);
   const payloadFile = join(ctx.tmpDir, StateFiles.payload);
   await checkPayload(ctx, manifest, env.regions.flatMap((r) => r.containers.map((c) => c.name)), payloadFile);
+  const swarmRefs = swarmImages(ctx, env, manifest);
   const targets = await connectRegions(ctx, env);
   const stackId = newStackId(manifest.version, ctx.now());
   return runPhase(
@@ -39,7 +40,10 @@ export async function buildProvision(ctx: RunContext, envName: string, opts: Pro
       scopes: regionScopes(env),
       body: async () => {
         const steps = targets.map((t) => startBodyStep(ctx, 'provision', 'stack', t.region.name));
-        const settled = await Promise.allSettled(targets.map((target, i) => startStack(ctx, { env, target, stackId, manifest, payloadFile, step: steps[i]!, ...(opts.pickPort ? { pickPort: opts.pickPort } : {}) })));
+        const settled = await Promise.allSettled(targets.map((target, i) => {
+          const req = { env, target, stackId, manifest, payloadFile, step: steps[i]!, ...(opts.pickPort ? { pickPort: opts.pickPort } : {}) };
+          return target.region.orchestrator === 'swarm' ? startSwarmStack(ctx, req, swarmRefs) : startStack(ctx, req);
+        }));
         const ok = settled.flatMap((s) => (s.status === 'fulfilled' && s.value.ok ? [s.value] : []));
         if (ok.length < settled.length) {
           await Promise.all(ok.map((o) => o.remove()));

@@ -4,7 +4,8 @@ import { Label } from '../docker/labels.js';
 import type { ListStatus } from '../events.js';
 import { startBodyStep } from './body-step.js';
 import { hookListRunner } from './hook-lists.js';
-import { chooseEnvironment, checkEngineRegions, connectRegions, regionScopes, type RegionTarget } from './regions.js';
+import { chooseEnvironment, connectRegions, regionScopes, type RegionTarget } from './regions.js';
+import { pruneSwarmRegion } from './prune-swarm.js';
 import { runPhase } from './run-phase.js';
 import { networkName } from './stack-names.js';
 import { listStacks, selectForPrune } from './stacks.js';
@@ -17,7 +18,6 @@ import { readManifest, readProvisionState } from './state.js';
  */
 export async function buildPrune(ctx: RunContext, envName: string | undefined, keep: number): Promise<ListStatus> {
   const env = chooseEnvironment(ctx.config, envName, await readProvisionState(ctx.tmpDir), 'prune');
-  checkEngineRegions(env, 'prune');
   const targets = await connectRegions(ctx, env);
   const packed = (await readManifest(ctx.tmpDir))?.version;
   return runPhase(
@@ -26,7 +26,7 @@ export async function buildPrune(ctx: RunContext, envName: string | undefined, k
       environment: env.name,
       scopes: regionScopes(env),
       body: async () => {
-        await Promise.all(targets.map((t) => pruneRegion(ctx, env, t, keep, packed)));
+        await Promise.all(targets.map((t) => (t.region.orchestrator === 'swarm' ? pruneSwarmRegion(ctx, env, t, keep) : pruneRegion(ctx, env, t, keep, packed))));
         return { status: 'passed' };
       },
     },

@@ -1,7 +1,7 @@
 import { findEnvironment } from '../config/find-environment.js';
 import type { EnvironmentConfig, PorterConfig, RegionConfig } from '../config/types.js';
 import type { RunContext } from '../context.js';
-import type { DockerEngine } from '../docker/engine.js';
+import { NotSwarmManager, type DockerEngine } from '../docker/engine.js';
 import { EngineError, UsageError } from '../errors.js';
 import type { HookScope } from '../hooks/environment.js';
 import { publishAddress, type PublishAddress } from './publish.js';
@@ -28,20 +28,21 @@ export function chooseEnvironment(config: PorterConfig, flag: string | undefined
   throw new UsageError(`porter build ${command} needs -e ENV: nothing was provisioned from this workspace, and ${config.file} defines ${config.environments.map((e) => e.name).join(', ')}. Run \`porter build ${command} -e ${only.name}\`, for example.`);
 }
 
-/** Engine-orchestrated regions only: Swarm regions are a different phase implementation. */
-export function checkEngineRegions(env: EnvironmentConfig, command: string): void {
-  const swarm = env.regions.find((r) => r.orchestrator === 'swarm');
-  if (swarm) throw new UsageError(`porter build ${command} -e ${env.name}: region ${swarm.name} has orchestrator: swarm, which this porter does not run yet. Use orchestrator: engine (the default) for it.`);
-}
-
-/** Every region's engine, pinged concurrently before anything is made; an unreachable one is exit 2 naming the region. */
+/**
+ * Every region's engine, pinged concurrently before anything is made; an unreachable one, or a Swarm region's engine
+ * that is not a manager, is exit 2 naming the region.
+ */
 export async function connectRegions(ctx: RunContext, env: EnvironmentConfig): Promise<RegionTarget[]> {
   return Promise.all(
     env.regions.map(async (region) => {
       const engine = ctx.engineFor(region.dockerHost);
       try {
         await engine.ping(ctx.signal);
+        if (region.orchestrator === 'swarm') await engine.requireSwarmManager();
       } catch (err) {
+        if (err instanceof NotSwarmManager) {
+          throw new EngineError(`Region ${region.name} of ${env.name} has orchestrator: swarm, but ${err.message}. Point docker_host of the region at a manager of the swarm (docker swarm init, or docker node promote), or use orchestrator: engine.`, { cause: err });
+        }
         if (err instanceof EngineError) throw new EngineError(`Region ${region.name} of ${env.name}: ${err.message}`, { cause: err });
         throw err;
       }

@@ -11,11 +11,20 @@ export const StateFiles = {
   provision: 'provision.json',
 } as const;
 
+/** A packed image as pushed to a registry (environment `registry`, or DOCKER_REGISTRY). */
+export interface PushedImage {
+  registry: string;
+  /** `<registry>/<service>-<container>@sha256:…`: what Swarm services run. */
+  ref: string;
+}
+
 export interface PackedImage {
   container: string;
   /** `<service>-<container>:<version>`. */
   tag: string;
   id: string;
+  /** One per registry it was pushed to. */
+  pushed?: PushedImage[];
 }
 
 /** `.porter-tmp/manifest.json`: what `build pack` made. */

@@ -147,3 +147,27 @@ describe('findEnvironment', () => {
     assert.throws(() => findEnvironment({ ...config, environments: [] }, 'Stage'), (err: unknown) => err instanceof UsageError && /defines no environments/.test(err.message));
   });
 });
+
+describe('swarm region keys', () => {
+  const config = (region: string): string => ['service_name: hello', 'environments:', '- name: Stage', '  regions:', '  - name: local', region, ''].join('\n');
+  const load = async (region: string): Promise<PorterConfig> => {
+    const { loadConfig } = await import('../../src/config/load.js');
+    return loadConfig({ repoDir: await tempRepo({ '.porter/config': config(region) }), env: {} });
+  };
+
+  it('endpoint_mode and publish_mode are only for orchestrator: swarm, and ingress needs vip', async () => {
+    const engine = await configProblems(load('    endpoint_mode: dnsrr'));
+    assert.match(engine.map((p) => p.message).join('\n'), /is only for orchestrator: swarm/);
+    const ingress = await configProblems(load('    orchestrator: swarm\n    publish_mode: ingress'));
+    assert.match(ingress.map((p) => p.message).join('\n'), /needs endpoint_mode: vip/);
+  });
+
+  it('a swarm region reads them, dnsrr and host by default', async () => {
+    const vip = await load('    orchestrator: swarm\n    endpoint_mode: vip\n    publish_mode: ingress');
+    assert.equal(vip.environments[0]?.regions[0]?.endpointMode, 'vip');
+    assert.equal(vip.environments[0]?.regions[0]?.publishMode, 'ingress');
+    const plain = await load('    orchestrator: swarm');
+    assert.equal(plain.environments[0]?.regions[0]?.endpointMode, 'dnsrr');
+    assert.equal(plain.environments[0]?.regions[0]?.publishMode, 'host');
+  });
+});

@@ -123,7 +123,7 @@ const FULL = {
   environments: [{
     name: 'Stage', registry: 'registry.example.com',
     regions: [{
-      name: 'local', docker_host: 'tcp://127.0.0.1:2375', orchestrator: 'swarm',
+      name: 'local', docker_host: 'tcp://127.0.0.1:2375', orchestrator: 'swarm', endpoint_mode: 'vip', publish_mode: 'ingress',
       containers: [{ name: 'web', topology: 'inet', inet_port: 8080, dockerfile: 'Dockerfile.web', dockerfile_build: 'Dockerfile.build', replicas: 2, health_check: { method: 'HEAD', path: '/healthz', timeout: '30s' } }],
     }],
   }],

@@ -1,0 +1,74 @@
+import type { EnvironmentConfig } from '../config/types.js';
+import type { RunContext } from '../context.js';
+import { StateError } from '../errors.js';
+import { startBodyStep } from './body-step.js';
+import type { RegionTarget } from './regions.js';
+import { networkName } from './stack-names.js';
+import { aliasServices, currentTaskIds, listSwarmStacks, swarmStackUrl, waitConverged, type SwarmStack } from './swarm-stacks.js';
+
+/** How long promote waits for a service's rolling update (new tasks healthy, old ones gone). */
+const UPDATE_TIMEOUT_MS = 120_000;
+
+export interface SwarmPromotion {
+  target: RegionTarget;
+  stack: SwarmStack;
+  previous: SwarmStack[];
+  url?: string;
+}
+
+/** The stack to promote in a Swarm region, running every replica; else a state error (exit 2) naming what is there. */
+export async function planSwarmRegion(ctx: RunContext, env: EnvironmentConfig, target: RegionTarget, wanted: string): Promise<SwarmPromotion> {
+  const service = ctx.config.serviceName;
+  const stacks = await listSwarmStacks(target.engine, service, env.name, target.region.name, networkName(service, env.name));
+  const stack = stacks.find((s) => s.id === wanted);
+  if (!stack) {
+    const known = stacks.length ? `Stacks there, newest first: ${stacks.map((s) => `${s.id}${s.promoted ? ' (promoted)' : ''}`).join(', ')}.` : 'It has no stacks.';
+    throw new StateError(`There is no stack ${wanted} of ${service} in Swarm region ${target.region.name} of ${env.name} (pruned, or never provisioned there). ${known} Run \`porter build provision -e ${env.name}\` to make a new one.`);
+  }
+  const tasks = new Map(await Promise.all(stack.services.map(async (s) => [s.id, (await target.engine.serviceTasks(s.id)).filter((t) => t.desired === 'running')] as const)));
+  for (const s of stack.services) {
+    const running = (tasks.get(s.id) ?? []).filter((t) => t.state === 'running').length;
+    if (running < s.replicas) {
+      throw new StateError(`Stack ${stack.id} in Swarm region ${target.region.name} of ${env.name} is not running: service ${s.name} has ${running} of ${s.replicas} tasks running, so porter will not send traffic to it. Run \`porter build provision -e ${env.name}\` for a new stack.`);
+    }
+  }
+  const url = swarmStackUrl(stack.services, tasks);
+  return { target, stack, previous: stacks.filter((s) => s.id !== stack.id && s.promoted), ...(url ? { url } : {}) };
+}
+
+/**
+ * Moves the alias `<service>` on the overlay network to the stack: its services get the alias first (a start-first
+ * rolling update: the new tasks are healthy and in DNS before the old ones stop), then the previous stack's lose it
+ * (Swarm takes a task out of DNS, waits for the cluster to agree, and only then stops it). No moment without the
+ * alias, no request sent to a stopped task. False when an update did not converge, reported on the step.
+ */
+export async function promoteSwarmRegion(ctx: RunContext, env: EnvironmentConfig, p: SwarmPromotion): Promise<boolean> {
+  const service = ctx.config.serviceName;
+  const network = networkName(service, env.name);
+  const { engine, region } = p.target;
+  const step = startBodyStep(ctx, 'promote', 'stack', region.name);
+  if (p.stack.promoted && p.previous.length === 0) {
+    step.log(`stack ${p.stack.id} is already promoted: nothing to change`);
+    step.pass();
+    return true;
+  }
+  const move = async (stack: SwarmStack, aliases: string[]): Promise<boolean> => {
+    const services = aliasServices(stack).filter((s) => (s.aliases[network] ?? []).includes(service) !== aliases.includes(service));
+    if (services.length === 0) return true;
+    const before = await currentTaskIds(engine, services);
+    for (const s of services) await engine.setServiceAliases(s.id, network, aliases);
+    const done = await waitConverged({ engine, services, timeoutMs: UPDATE_TIMEOUT_MS, before }, ctx.signal, ctx.now);
+    if (done.ok) return true;
+    step.fail(`Promoting stack ${p.stack.id} in Swarm region ${region.name} of ${env.name} stopped: updating ${services.map((s) => s.name).join(', ')} ${done.reason}. ${aliases.length ? `The previous stack still answers to ${service}.` : `Stack ${p.stack.id} answers to ${service}; the old stack may answer too until its update is resumed or it is pruned.`}`, done.lines);
+    return false;
+  };
+  if (!(await move(p.stack, [service]))) return false;
+  step.log(`${service} on ${network} now reaches stack ${p.stack.id}`);
+  for (const old of p.previous) {
+    if (!(await move(old, []))) return false;
+    step.log(`stack ${old.id} no longer answers to ${service}`);
+  }
+  step.pass();
+  ctx.emit({ type: 'message', level: 'info', text: `Promoted stack ${p.stack.id} in Swarm region ${region.name} of ${env.name}${p.previous.length ? ` (was ${p.previous.map((s) => s.id).join(', ')})` : ''}.` });
+  return true;
+}

@@ -1,0 +1,195 @@
+/**
+ * Swarm regions end to end on a two-node swarm the test builds itself (test/helpers/swarm-lab.ts): pack pushes to a
+ * real registry, provision runs services on both nodes, promote moves the alias with no failed request, rollback,
+ * a stack that never converges, a worker engine refused, prune; then everything torn down and checked gone.
+ */
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, test } from 'node:test';
+import { Label } from '../../src/docker/labels.js';
+import { EngineError } from '../../src/errors.js';
+import { buildPack } from '../../src/phases/pack.js';
+import { buildPromote } from '../../src/phases/promote.js';
+import { buildProvision } from '../../src/phases/provision.js';
+import { buildPrune } from '../../src/phases/prune.js';
+import { eventually, removeTempDirs, uniqueRunId } from '../helpers/docker.js';
+import { phaseSession, serviceConfig, serviceRepo, type PhaseSession } from '../helpers/phase-repo.js';
+import { createSwarmLab, swarmLabUnavailable, type SwarmLab } from '../helpers/swarm-lab.js';
+
+const service = uniqueRunId();
+const network = `porter-${service}-Stage`;
+const client = `${service}-client`;
+let lab: SwarmLab | undefined;
+let unavailable: string | undefined;
+let repo = '';
+
+/** An httpd on 8080 whose page names its stack and its task's container. */
+const DOCKERFILE = [
+  'FROM busybox:latest',
+  'RUN mkdir -p /www && echo ok > /www/health',
+  'CMD ["sh", "-c", "echo \\"stack $PORTER_STACK_ID $(hostname)\\" > /www/index.html && exec httpd -f -p 8080 -h /www"]',
+  '',
+].join('\n');
+
+before(async () => {
+  unavailable = await swarmLabUnavailable();
+  if (unavailable) return;
+  lab = await createSwarmLab();
+  const region = (name: string, extra: string[] = []): string[] => [`  - name: ${name}`, '    orchestrator: swarm', ...extra];
+  const web = (health: string): string[] => ['    containers:', '    - name: web', '      inet_port: 8080', '      replicas: 2', `      health_check: ${health}`];
+  repo = await serviceRepo({
+    '.porter/config': serviceConfig(service, '', [
+      '- name: Stage', `  registry: ${lab.registry}`, '  regions:', ...region('swarm'), ...web('{path: /health, timeout: 60s}'),
+      '- name: Broken', `  registry: ${lab.registry}`, '  regions:', ...region('swarm'), ...web('{path: /missing, timeout: 5s}'),
+      '- name: Worker', `  registry: ${lab.registry}`, '  regions:', ...region('swarm', [`    docker_host: ${lab.workerHost}`]), ...web('{path: /health, timeout: 60s}'),
+      '',
+    ].join('\n')),
+    '.dockerignore': '.porter-tmp\n',
+    Dockerfile: DOCKERFILE,
+  });
+});
+
+after(async () => {
+  if (lab) {
+    await lab.docker('manager', ['rm', '-f', client], 20_000).catch(() => '');
+    const left = await lab.teardown();
+    assert.deepEqual(left, [], `the swarm lab left things behind: ${left.join('; ')}`);
+  }
+  await removeTempDirs();
+});
+
+async function phase<T>(run: (s: PhaseSession) => Promise<T>): Promise<{ value: T; s: PhaseSession }> {
+  const s = await phaseSession(repo, { DOCKER_HOST: lab?.managerHost, DOCKER_REGISTRY: undefined, DOCKER_REPOSITORY: undefined });
+  try {
+    return { value: await run(s), s };
+  } finally {
+    await s.ctx.close();
+  }
+}
+
+function stage(): SwarmLab {
+  if (!lab) throw new Error('no lab');
+  return lab;
+}
+
+async function provisioned(): Promise<{ stackId: string; url: string }> {
+  const { value, s } = await phase((x) => buildProvision(x.ctx, 'Stage'));
+  assert.equal(value, 'passed', s.results().map((r) => `${r.hook}: ${r.message ?? ''} ${r.tail.join(' | ')}`).join('\n'));
+  const record = JSON.parse(await readFile(join(repo, '.porter-tmp', 'provision.json'), 'utf8')).environments.Stage;
+  return { stackId: record.stackId as string, url: record.regions[0].url as string };
+}
+
+interface ServiceRow { ID: string; Name: string; Labels: Record<string, string> }
+async function services(): Promise<ServiceRow[]> {
+  const out = await stage().docker('manager', ['service', 'ls', '--filter', `label=${Label.service}=${service}`, '--format', '{{json .}}']);
+  const rows = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { ID: string; Name: string });
+  return Promise.all(rows.map(async (r) => ({ ...r, Labels: JSON.parse(await stage().docker('manager', ['service', 'inspect', r.ID, '--format', '{{json .Spec.Labels}}'])) as Record<string, string> })));
+}
+
+/** `node-address port` of each running task of a service (host-mode published port 8080). */
+async function taskEndpoints(serviceName: string): Promise<string[]> {
+  const ids = (await stage().docker('manager', ['service', 'ps', serviceName, '--filter', 'desired-state=running', '-q'])).split('\n').filter(Boolean);
+  return Promise.all(ids.map(async (id) => {
+    const node = (await stage().docker('manager', ['inspect', id, '--format', '{{.NodeID}}'])).trim();
+    const port = (await stage().docker('manager', ['inspect', id, '--format', '{{(index .Status.PortStatus.Ports 0).PublishedPort}}'])).trim();
+    const addr = (await stage().docker('manager', ['node', 'inspect', node, '--format', '{{.Status.Addr}}'])).trim();
+    return `${addr} ${port}`;
+  }));
+}
+
+/** What `http://<service>:8080/` answers to a container on the overlay network, right now. */
+async function answerOnNetwork(): Promise<string> {
+  return (await stage().docker('manager', ['run', '--rm', '--network', network, 'busybox:latest', 'timeout', '5', 'wget', '-q', '-O-', `http://${service}:8080/`])).trim();
+}
+
+void describe('Swarm regions on a two-node swarm', () => {
+  test('the lab can be built here (a failure under CI, else a loud skip)', { timeout: 10_000 }, (t) => {
+    if (!unavailable) return;
+    if (process.env.CI) assert.fail(`CI is set, so this is a failure, not a skip: ${unavailable}`);
+    t.skip(unavailable);
+  });
+
+  test('pack pushes to the registry; provision runs healthy tasks on both nodes; promote moves the alias with no failed request; rollback; prune', { timeout: 150_000 }, async (t) => {
+    if (!lab) return t.skip(unavailable ?? 'no lab');
+    const packed = await phase((s) => buildPack(s.ctx));
+    assert.equal(packed.value, 'passed');
+    const manifest = JSON.parse(await readFile(join(repo, '.porter-tmp', 'manifest.json'), 'utf8'));
+    const ref = manifest.images[0].pushed[0].ref as string;
+    assert.match(ref, new RegExp(`^${lab.registry.replaceAll('.', '\\.')}/${service}-web@sha256:[0-9a-f]{64}$`));
+    const tags = await (await fetch(`http://${lab.registry}/v2/${service}-web/tags/list`)).json() as { tags: string[] };
+    assert.equal(tags.tags.length, 1, 'one tag pushed, the version');
+
+    const blue = await provisioned();
+    const [blueService] = await services();
+    assert.ok(blueService);
+    assert.equal(blueService.Labels[Label.stack], blue.stackId);
+    assert.equal(blueService.Labels[Label.environment], 'Stage');
+    assert.equal((await stage().docker('manager', ['service', 'inspect', blueService.ID, '--format', '{{.Spec.TaskTemplate.ContainerSpec.Image}}'])).trim(), ref);
+    const endpoints = await taskEndpoints(blueService.Name);
+    assert.equal(endpoints.length, 2);
+    assert.deepEqual(new Set(endpoints.map((e) => e.split(' ')[0])), new Set(lab.nodeAddresses), 'one task on each node');
+    for (const e of endpoints) {
+      const [addr, port] = e.split(' ');
+      assert.match(await (await fetch(`http://${addr}:${port}/`, { signal: AbortSignal.timeout(5000) })).text(), new RegExp(`^stack ${blue.stackId} `), `the task on ${addr} serves`);
+    }
+    assert.match(await (await fetch(`${blue.url}/health`, { signal: AbortSignal.timeout(5000) })).text(), /^ok/, 'the recorded stack URL answers');
+
+    assert.equal((await phase((s) => buildPromote(s.ctx, 'Stage', undefined))).value, 'passed');
+    assert.match(await answerOnNetwork(), new RegExp(`^stack ${blue.stackId} `));
+
+    await sleep(5); // a distinct stack id (a millisecond clock)
+    const green = await provisioned();
+    assert.notEqual(green.stackId, blue.stackId);
+    await lab.docker('manager', ['run', '-d', '--name', client, '--label', `${Label.service}=${service}`, '--network', network, 'busybox:latest', 'sh', '-c',
+      `ok=0; fail=0; while true; do if timeout 2 wget -q -O- http://${service}:8080/ > /tmp/last 2>/dev/null; then ok=$((ok+1)); cat /tmp/last >> /tmp/seen; else fail=$((fail+1)); fi; echo "$ok $fail" > /tmp/count; sleep 0.1; done`]);
+    await sleep(2000);
+    const promoted = await phase((s) => buildPromote(s.ctx, 'Stage', undefined));
+    assert.equal(promoted.value, 'passed', promoted.s.results().map((r) => `${r.message ?? ''} ${r.tail.join(' | ')}`).join('\n'));
+    await sleep(3000);
+    const [ok, fail] = (await lab.docker('manager', ['exec', client, 'cat', '/tmp/count'])).trim().split(' ').map(Number);
+    const seen = (await lab.docker('manager', ['exec', client, 'sort', '-u', '/tmp/seen'])).trim().split('\n');
+    await lab.docker('manager', ['rm', '-f', client]);
+    assert.equal(fail, 0, `failed requests through the promote (ok ${ok})`);
+    assert.ok((ok ?? 0) > 30, `the client kept requesting (${ok} answers)`);
+    const greenTasks = seen.filter((l) => l.startsWith(`stack ${green.stackId} `));
+    assert.equal(greenTasks.length, 2, `both green tasks (one per node) answered through the alias: ${seen.join(', ')}`);
+    assert.match(await answerOnNetwork(), new RegExp(`^stack ${green.stackId} `));
+
+    const again = await phase((s) => buildPromote(s.ctx, 'Stage', undefined));
+    assert.equal(again.value, 'passed');
+    assert.ok(again.s.lines('promote', 'stack').some((l) => /already promoted: nothing to change/.test(l)));
+
+    assert.equal((await phase((s) => buildPromote(s.ctx, 'Stage', blue.stackId))).value, 'passed', 'rollback with --stack');
+    // Swarm's DNS for the alias converges across nodes by gossip: allow it a few seconds, then only blue answers.
+    assert.ok(await eventually(async () => (await answerOnNetwork()).startsWith(`stack ${blue.stackId} `), 20_000, 500), 'blue answers after the rollback');
+    for (let i = 0; i < 4; i++) assert.match(await answerOnNetwork(), new RegExp(`^stack ${blue.stackId} `));
+
+    assert.equal((await phase((s) => buildPrune(s.ctx, 'Stage', 0))).value, 'passed');
+    const left = await services();
+    assert.deepEqual(left.map((s) => s.Labels[Label.stack]), [blue.stackId], 'prune removed the unpromoted green stack, kept the promoted one');
+    assert.match(await answerOnNetwork(), new RegExp(`^stack ${blue.stackId} `));
+  });
+
+  test('a stack that never becomes healthy is removed and the phase fails with the tasks\' errors', { timeout: 90_000 }, async (t) => {
+    if (!lab) return t.skip(unavailable ?? 'no lab');
+    const before = (await services()).map((s) => s.ID).sort();
+    const { value, s } = await phase((x) => buildProvision(x.ctx, 'Broken'));
+    assert.equal(value, 'failed');
+    const failed = s.results().find((r) => r.list === 'provision' && r.status === 'failed');
+    assert.ok(failed);
+    assert.match(failed.message ?? '', /did not converge/);
+    assert.match(failed.message ?? '', /services were removed/);
+    assert.ok(failed.tail.some((l) => /task .*(failed|starting|unhealthy)/i.test(l)), failed.tail.join('\n'));
+    assert.deepEqual((await services()).map((x) => x.ID).sort(), before, 'nothing of the broken stack is left');
+    const gone = await eventually(async () => (await stage().docker('manager', ['network', 'ls', '--filter', `name=porter-${service}-Broken`, '-q'])).trim() === '', 20_000, 500);
+    assert.ok(gone, 'its overlay network was removed (the manager drops its local copy once the tasks are gone)');
+  });
+
+  test('a region whose docker_host is a swarm worker is exit 2 naming the region', { timeout: 30_000 }, async (t) => {
+    if (!lab) return t.skip(unavailable ?? 'no lab');
+    await assert.rejects(phase((s) => buildProvision(s.ctx, 'Worker')), (err: unknown) =>
+      err instanceof EngineError && err.exitCode === 2 && /Region swarm of Worker has orchestrator: swarm, but .* is a Swarm worker, not a manager/.test(err.message));
+  });
+});
