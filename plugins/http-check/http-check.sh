@@ -48,7 +48,8 @@ while :; do
   fi
   # timeout(1) ends wget with TERM (busybox: 143; GNU: 124).
   if [ "$code" -eq 143 ] || [ "$code" -eq 124 ]; then
-    last="no answer within ${wait_for}s"
+    # An attempt cut short by the deadline says less than the answer an earlier attempt got: keep that one.
+    if [ "$wait_for" -ge "$per_request" ] || [ "$attempts" -eq 1 ]; then last="no answer within ${wait_for}s"; fi
   else
     last=$(sed -n 's/^wget: //p' /tmp/http-check.err | tail -n 1)
     [ -n "$last" ] || last="wget exited with $code"

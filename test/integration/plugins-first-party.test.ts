@@ -112,25 +112,31 @@ await describeDocker('first-party plugins from this repository', () => {
 
   test('http-check passes once the URL answers 2xx, polling; fails with the last error on 500 and on no answer', { timeout: 120_000 }, async () => {
     const server = await startServer(gateway);
+    // The never-answering endpoint gets a server of its own, so its held connections cannot slow the others.
+    const silentServer = await startServer(gateway);
     try {
-      const check = (name: string, path: string, env: Record<string, string>): string =>
-        plugin(name, 'http-check', { concurrent: true }, { CHECK_URL: `${server.url}${path}`, CHECK_INTERVAL: '1', ...env });
+      const check = (name: string, url: string, env: Record<string, string>): string =>
+        plugin(name, 'http-check', { concurrent: true }, { CHECK_URL: url, CHECK_INTERVAL: '1', ...env });
       const repo = await hookRepo(config({
         checks: [
-          check('flaky', '/flaky', { CHECK_TIMEOUT: '30' }),
-          check('error', '/error', { CHECK_TIMEOUT: '3' }),
-          check('silent', '/slow', { CHECK_TIMEOUT: '3', CHECK_REQUEST_TIMEOUT: '1' }),
+          check('flaky', `${server.url}/flaky`, { CHECK_TIMEOUT: '90' }),
+          check('error', `${server.url}/error`, { CHECK_TIMEOUT: '3' }),
+          check('silent', `${silentServer.url}/slow`, { CHECK_TIMEOUT: '3', CHECK_REQUEST_TIMEOUT: '1' }),
         ],
       }));
       const r = await runPorter(repo, ['build', 'hook', '-name', 'checks'], { XDG_CACHE_HOME: await tempDir('porter-plugin-cache-test-') });
       assert.equal(r.code, 1, r.stdout + r.stderr);
-      assert.deepEqual(['flaky', 'error', 'silent'].map((h) => summaryRow(r.stdout, `checks ${h}`)?.status), ['passed', 'failed', 'failed']);
-      assert.equal(server.requests.filter((q) => q.path === '/flaky').length, 3, 'two 503s, then the 200');
-      assert.match(hookLines(r.stdout, 'checks flaky').at(-1) ?? '', new RegExp(`^http-check: ${server.url}/flaky answered 2xx after 3 attempt\\(s\\) in \\d+s$`));
+      assert.deepEqual(['flaky', 'error', 'silent'].map((h) => summaryRow(r.stdout, `checks ${h}`)?.status), ['passed', 'failed', 'failed'], r.stdout + r.stderr);
+      // Two 503s, then the 200 that ends the polling. On a loaded machine a request from the container to the
+      // host's bridge address is now and then not answered in time, so the hook may count more attempts than the
+      // server saw; what matters is that it polled through the 503s and stopped at the first 2xx.
+      assert.equal(server.requests.filter((q) => q.path === '/flaky').length, 3, r.stdout + JSON.stringify(server.requests.map((q) => q.path)));
+      assert.match(hookLines(r.stdout, 'checks flaky').at(-1) ?? '', new RegExp(`^http-check: ${server.url}/flaky answered 2xx after ([3-9]|\\d{2,}) attempt\\(s\\) in \\d+s$`), r.stdout);
       assert.match(failureText(r.stdout, 'checks error'), /http-check: .*\/error did not answer 2xx within 3s \(\d+ attempt\(s\)\); last error: server returned error: HTTP\/1\.1 500 Internal Server Error/);
       assert.match(failureText(r.stdout, 'checks silent'), /http-check: .*\/slow did not answer 2xx within 3s \(\d+ attempt\(s\)\); last error: no answer within 1s/);
     } finally {
       await server.stop();
+      await silentServer.stop();
     }
   });
 
