@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { ExitCode } from '../errors.js';
 import { runCli } from './run-cli.js';
 import { whenDrained } from './stdout-flow.js';
+import { isPidAlive } from '../pid-alive.js';
 
 /** The process edge: signals become one AbortController; the only process.exit in porter. */
 async function main(): Promise<void> {
@@ -49,7 +50,7 @@ async function main(): Promise<void> {
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     ...(process.stdout.isTTY ? { stdoutColumns: process.stdout.columns } : {}),
     signal: controller.signal,
-    owner: { pid: process.pid, host: hostname(), isAlive },
+    owner: { pid: process.pid, host: hostname(), isAlive: isPidAlive },
   });
   finished = true;
   process.exitCode = controller.signal.aborted ? ExitCode.interrupted : code;
@@ -57,14 +58,5 @@ async function main(): Promise<void> {
   process.stdout.write('', () => process.exit(process.exitCode));
 }
 
-/** Signal 0 probes a pid: EPERM means it exists but belongs to another user. */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 void main();

@@ -12,6 +12,7 @@ import { demuxLines } from './demux-lines.js';
 import { stackOperations } from './dockerode-stacks.js';
 import { swarmOperations } from './dockerode-swarm.js';
 import { BuildFailure, ImageNotFound, type DockerEngine, type ImageSummary, type LineSink } from './engine.js';
+import { answerMessage, answerStatus } from './engine-answer.js';
 import { engineCheck, rejectWhenGone } from './engine-gone.js';
 import { chooseDockerHost, parseDockerHost, type EngineEndpoint } from './engine-host.js';
 import { isEngineConnectionError, toEngineError, unreachableError, wentAwayError } from './engine-errors.js';
@@ -45,17 +46,6 @@ async function connect(endpoint: EngineEndpoint | string, host: string, env: Rec
     // docker-modem parses process.env.DOCKER_HOST (and reads DOCKER_CERT_PATH) in its constructor, even when unused.
     throw new EngineError(`Cannot set up a client for the Docker engine at ${host} (${(err as Error).message}). Check DOCKER_HOST and DOCKER_CERT_PATH in the environment.`, { cause: err });
   }
-}
-
-function statusCode(err: unknown): number | undefined {
-  const code = (err as { statusCode?: unknown } | undefined)?.statusCode;
-  return typeof code === 'number' ? code : undefined;
-}
-
-// docker-modem words an HTTP error "(HTTP code 400) unexpected - <engine message> "; keep the engine's words.
-function engineMessage(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  return (/^\(HTTP code \d+\) [^-]*- ([\s\S]*)$/.exec(message)?.[1] ?? message).trim();
 }
 
 function assertAbsoluteBinds(binds: string[]): void {
@@ -133,7 +123,7 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
       } catch (err) {
         if (signal?.aborted) throw abortError(signal);
         if (controller.signal.aborted) throw unreachableError(host, err, `no answer within ${pingTimeoutMs / 1000} s`);
-        throw unreachableError(host, err, isEngineConnectionError(err) ? undefined : engineMessage(err));
+        throw unreachableError(host, err, isEngineConnectionError(err) ? undefined : answerMessage(err));
       } finally {
         clearTimeout(timer);
         signal?.removeEventListener('abort', forward);
@@ -184,9 +174,9 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
         // A RUN step killed by an engine that is stopping fails the build too: not the Dockerfile's fault.
         const refused = err instanceof BuildFailure ? await checkEngine() : undefined;
         if (err instanceof BuildFailure) throw refused === undefined ? err : wentAwayError(host, building, refused);
-        const status = statusCode(err);
+        const status = answerStatus(err);
         // Rejected before any output (bad instruction, missing Dockerfile): the builder's words, the hook's fault.
-        if (status !== undefined && status >= 400) throw new BuildFailure(engineMessage(err));
+        if (status !== undefined && status >= 400) throw new BuildFailure(answerMessage(err));
         throw toEngineError(err, host, response ? building : undefined) ?? err;
       } finally {
         signal.removeEventListener('abort', onAbort);
@@ -236,10 +226,10 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
       } catch (err) {
         if (signal.aborted) throw abortError(signal);
         // Create answers 404 only for a missing image (removed since it was found: another run pruned it).
-        if (!container && statusCode(err) === 404) throw new ImageNotFound(req.image, { cause: err });
+        if (!container && answerStatus(err) === 404) throw new ImageNotFound(req.image, { cause: err });
         // A 5xx (a broken bridge network, a full disk) is the engine's own failure: a message, not a stack trace.
-        if ((statusCode(err) ?? 0) >= 500) {
-          throw new EngineError(`The Docker engine at ${host} could not run a container from ${req.image}: ${engineMessage(err)}. This is the engine failing, not the hook; check dockerd's log.`, { cause: err });
+        if ((answerStatus(err) ?? 0) >= 500) {
+          throw new EngineError(`The Docker engine at ${host} could not run a container from ${req.image}: ${answerMessage(err)}. This is the engine failing, not the hook; check dockerd's log.`, { cause: err });
         }
         throw toEngineError(err, host, container ? running : undefined) ?? err;
       } finally {
@@ -273,7 +263,7 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
             await d.getContainer(c.Id).remove({ force: true, v: true });
             removed += 1;
           } catch (err) {
-            if (statusCode(err) !== 404 && statusCode(err) !== 409) throw err;
+            if (answerStatus(err) !== 404 && answerStatus(err) !== 409) throw err;
           }
         }
         return removed;
@@ -292,7 +282,7 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
             removed += 1;
           } catch (err) {
             // 409: a container still uses it; the contract is to leave it.
-            if (statusCode(err) !== 404 && statusCode(err) !== 409) throw err;
+            if (answerStatus(err) !== 404 && answerStatus(err) !== 409) throw err;
           }
         }
         return removed;

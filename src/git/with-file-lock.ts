@@ -3,6 +3,7 @@ import { readlinkSync } from 'node:fs';
 import { link, readFile, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isPidAlive } from '../pid-alive.js';
 
 /** How a lock is waited for and judged abandoned; tests shorten these. */
 export interface FileLockTiming {
@@ -105,17 +106,9 @@ function parseOwner(content: string): Owner | undefined {
 function isAbandoned(held: { owner?: Owner; ageMs: number }, timing: FileLockTiming): boolean {
   if (held.ageMs > timing.staleMs) return true;
   const { owner } = held;
-  return owner !== undefined && owner.host === hostname() && owner.ns === pidNamespace() && !isAlive(owner.pid);
+  return owner !== undefined && owner.host === hostname() && owner.ns === pidNamespace() && !isPidAlive(owner.pid);
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Removes an abandoned lock, but only the one that was judged: breakers take turns through `<path>.break`,
