@@ -1,12 +1,14 @@
 /**
- * `npm run bench [-- --reps N --only abcde --porter path/to/bin/porter.js]`: issue 8's scenarios, porter against
- * its floor in one process run, interleaved (porter first on even repetitions, the floor first on odd ones) so
- * the machine's noise falls on both; medians, ratios, porter's peak RSS, targets. Everything it creates is named
- * or labelled `t-bench-...` and removed at the end, on failure and on Ctrl-C too.
+ * `npm run bench [-- --reps N --only abcdef --porter PATH --before PATH...]`: issue 8's scenarios, porter against
+ * its floor in one process run, interleaved (each repetition rotates which side goes first) so the machine's
+ * noise falls on all sides; medians, ratios, porter's peak RSS, targets. `--before` (repeatable) measures other
+ * builds of porter alongside, for a change's before and after. Everything it creates is named or labelled
+ * `t-bench-...` and removed at the end, on failure and on Ctrl-C too.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measure, type Sample } from './measure.js';
@@ -21,18 +23,18 @@ interface Options {
   reps: number;
   only: string;
   porterBin: string;
-  /** Another build of porter measured alongside (a change's "before"). */
-  beforeBin?: string;
+  /** Other builds of porter measured alongside (a change's "before"). */
+  beforeBins: string[];
 }
 
 function parseOptions(argv: string[]): Options {
-  const opts: Options = { reps: 5, only: 'abcdef', porterBin: join(repoRoot, 'bin', 'porter.js') };
+  const opts: Options = { reps: 7, only: 'abcdef', porterBin: join(repoRoot, 'bin', 'porter.js'), beforeBins: [] };
   for (let i = 0; i < argv.length; i++) {
     const [flag, value] = [argv[i], argv[i + 1]];
     if (flag === '--reps' && value) opts.reps = Math.max(1, Number(value));
     else if (flag === '--only' && value) opts.only = value;
     else if (flag === '--porter' && value) opts.porterBin = resolve(value);
-    else if (flag === '--before' && value) opts.beforeBin = resolve(value);
+    else if (flag === '--before' && value) opts.beforeBins.push(resolve(value));
     else throw new Error(`bench: unknown argument ${flag}; use --reps N, --only abcdef, --porter PATH, --before PATH`);
     i += 1;
   }
@@ -41,36 +43,50 @@ function parseOptions(argv: string[]): Options {
 
 const progress = (text: string): void => void process.stderr.write(`${text}\n`);
 
-type Run = Side | 'before';
+/** A side of a repetition: porter, its floor, or the n-th `--before` build (porter's command with its bin/porter.js). */
+type Run = Side | number;
 
-/** The command of one side; `before` is porter's command with the other build's bin/porter.js. */
-function commandOf(s: Scenario, run: Run, bench: BenchContext, beforeBin: string | undefined): Scenario['porter'] {
-  if (run !== 'before') return s[run];
-  return { ...s.porter, argv: s.porter.argv.map((a) => (a === bench.porterBin ? (beforeBin ?? a) : a)) };
+function commandOf(s: Scenario, run: Run, bench: BenchContext, beforeBins: string[]): Scenario['porter'] {
+  if (typeof run === 'string') return s[run];
+  return { ...s.porter, argv: s.porter.argv.map((a) => (a === bench.porterBin ? (beforeBins[run] ?? a) : a)) };
 }
+
+const runName = (run: Run): string => (typeof run === 'string' ? run : `before#${run + 1}`);
+
+/** Runs that failed and were run again (a shared engine has bad moments): reported under the table, never hidden. */
+const repeated: string[] = [];
+const ATTEMPTS = 3;
 
 async function runSide(s: Scenario, run: Run, scratch: string, cmd: Scenario['porter']): Promise<Sample> {
   const side: Side = run === 'floor' ? 'floor' : 'porter';
-  await s.beforeRun?.(side);
-  const sample = await measure(cmd, scratch);
-  await s.afterRun?.(side);
-  if (sample.code !== 0) throw new Error(`(${s.id}) the ${run} run exited ${sample.code}: ${cmd.argv.join(' ')}\n${sample.output}`);
-  return sample;
+  for (let attempt = 1; ; attempt++) {
+    await s.beforeRun?.(side);
+    const sample = await measure(cmd, scratch);
+    await s.afterRun?.(side);
+    if (sample.code === 0) return sample;
+    const failure = `(${s.id}) the ${runName(run)} run exited ${sample.code}: ${cmd.argv.join(' ')}\n${sample.output}`;
+    if (attempt === ATTEMPTS) throw new Error(failure);
+    repeated.push(failure.split('\n').slice(0, 2).join(' / '));
+    progress(`${failure}\n(run again in 5 s)`);
+    await sleep(5_000);
+  }
 }
 
 async function runScenario(s: Scenario, opts: Options, bench: BenchContext): Promise<ScenarioResult> {
-  const runs: Run[] = opts.beforeBin ? ['porter', 'floor', 'before'] : ['porter', 'floor'];
-  const cmd = (run: Run): Scenario['porter'] => commandOf(s, run, bench, opts.beforeBin);
+  const runs: Run[] = ['porter', 'floor', ...opts.beforeBins.map((_, i) => i)];
+  const cmd = (run: Run): Scenario['porter'] => commandOf(s, run, bench, opts.beforeBins);
   progress(`(${s.id}) ${s.title}: first run of each side (untimed)`);
   for (const run of runs) await runSide(s, run, bench.ws.root, cmd(run));
   await s.afterWarmup?.();
-  const result: ScenarioResult = { id: s.id, title: s.title, floorIs: s.floorIs, target: s.target, porter: [], floor: [], ...(opts.beforeBin ? { before: [] } : {}) };
-  for (let rep = 0; rep < opts.reps; rep++) {
+  const result: ScenarioResult = { id: s.id, title: s.title, floorIs: s.floorIs, target: s.target, porter: [], floor: [], before: opts.beforeBins.map(() => []) };
+  const samples = (run: Run): Sample[] => (typeof run === 'string' ? result[run] : (result.before[run] ?? []));
+  const reps = opts.reps * (s.repsFactor ?? 1);
+  for (let rep = 0; rep < reps; rep++) {
     // Each repetition rotates who goes first, so a slow spell of the machine does not always hit the same side.
     const order = runs.map((_, i) => runs[(i + rep) % runs.length] as Run);
-    for (const run of order) (result[run] ?? []).push(await runSide(s, run, bench.ws.root, cmd(run)));
-    const last = (run: Run): string => `${run} ${((result[run]?.at(-1)?.ms ?? 0) / 1000).toFixed(2)} s`;
-    progress(`(${s.id}) repetition ${rep + 1}/${opts.reps}: ${runs.map(last).join(', ')}`);
+    for (const run of order) samples(run).push(await runSide(s, run, bench.ws.root, cmd(run)));
+    const last = (run: Run): string => `${runName(run)} ${((samples(run).at(-1)?.ms ?? 0) / 1000).toFixed(2)} s`;
+    progress(`(${s.id}) repetition ${rep + 1}/${reps}: ${runs.map(last).join(', ')}`);
   }
   const check = await s.check?.();
   return { ...result, ...(check?.problem ? { problem: check.problem } : {}), ...(check?.note ? { note: check.note } : {}) };
@@ -107,22 +123,36 @@ async function main(): Promise<void> {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: ws.root, XDG_CACHE_HOME: join(ws.root, 'cache'), NO_COLOR: '1' },
   };
   const results: ScenarioResult[] = [];
+  let engineVersion = '?';
   try {
     await ws.docker.ping();
+    engineVersion = (await ws.docker.version()).Version;
     for (const [id, make] of Object.entries(SCENARIOS)) {
       if (!opts.only.includes(id)) continue;
       const pending = id === 'f' ? packPending(bench) : undefined;
-      if (pending) results.push({ id, title: 'pack of examples/hello', floorIs: '', target: undefined, porter: [], floor: [], pending });
-      else results.push(await runScenario(await make(bench), opts, bench));
+      if (pending) {
+        results.push({ id, title: 'pack of examples/hello', floorIs: '', target: undefined, porter: [], floor: [], before: [], pending });
+        continue;
+      }
+      const scenario = await make(bench);
+      try {
+        results.push(await runScenario(scenario, opts, bench));
+      } catch (err) {
+        // One broken scenario (a shared engine in trouble) must not cost the others' numbers.
+        const why = (err instanceof Error ? err.message : String(err)).split('\n').slice(0, 2).join(' / ');
+        results.push({ id, title: scenario.title, floorIs: scenario.floorIs, target: scenario.target, porter: [], floor: [], before: [], pending: `failed: ${why}` });
+        process.exitCode = 1;
+      }
     }
   } finally {
     await clean();
   }
-  const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`;
-  process.stdout.write(`\nporter bench, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${machine}, ${opts.reps} repetitions, medians\n\n`);
+  const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, Docker Engine ${engineVersion}`;
+  process.stdout.write(`\nporter bench, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${machine}, ${opts.reps} repetitions (3× for (c), (e), (f)), medians\n\n`);
   process.stdout.write(renderTable(results));
   process.stdout.write(`\n${renderDetails(results)}`);
-  if (opts.beforeBin) process.stdout.write(`\n${renderBefore(results, opts.beforeBin)}`);
+  if (opts.beforeBins.length > 0) process.stdout.write(`\n${renderBefore(results, opts.porterBin, opts.beforeBins)}`);
+  if (repeated.length > 0) process.stdout.write(`\n${repeated.length} run(s) failed and were run again:\n${repeated.map((r) => `  ${r}`).join('\n')}\n`);
 }
 
 await main();

@@ -11,8 +11,8 @@ export interface ScenarioResult {
   target: number | undefined;
   porter: Sample[];
   floor: Sample[];
-  /** With `--before`: the other build of porter, measured interleaved with these. */
-  before?: Sample[];
+  /** With `--before`: each other build of porter, measured interleaved with these. */
+  before: Sample[][];
   /** An extra condition that failed (a fetch on the 2nd run, a heavy module under --help). */
   problem?: string;
   note?: string;
@@ -21,6 +21,11 @@ export interface ScenarioResult {
 }
 
 const seconds = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+
+/** The median over repetitions of a/b within each repetition: runs next to each other in time share their noise. */
+export function pairedRatio(a: readonly Sample[], b: readonly Sample[]): number {
+  return median(a.slice(0, b.length).map((s, i) => s.ms / (b[i]?.ms ?? NaN)));
+}
 
 /** Porter's median over the floor's. */
 export function ratio(r: ScenarioResult): number {
@@ -52,7 +57,7 @@ export function renderTable(results: readonly ScenarioResult[]): string {
   ];
   for (const r of results) {
     if (r.pending) {
-      rows.push(`| (${r.id}) ${r.title} | – | – | – | – | – | pending: ${r.pending} |`);
+      rows.push(`| (${r.id}) ${r.title} | – | – | – | – | – | ${r.pending.startsWith('failed') ? r.pending : `pending: ${r.pending}`} |`);
       continue;
     }
     const rss = peakRss(r);
@@ -72,19 +77,30 @@ export function renderDetails(results: readonly ScenarioResult[]): string {
     if (r.pending) continue;
     const list = (samples: Sample[]): string => samples.map((s) => (s.ms / 1000).toFixed(2)).join(' ');
     lines.push(`(${r.id}) floor: ${r.floorIs}`);
+    const fastest = (samples: Sample[]): string => seconds(Math.min(...samples.map((s) => s.ms)));
     lines.push(`    porter s: ${list(r.porter)}    floor s: ${list(r.floor)}`);
+    lines.push(`    fastest: porter ${fastest(r.porter)}, floor ${fastest(r.floor)}; median of per-repetition ratios: ${pairedRatio(r.porter, r.floor).toFixed(2)}×`);
     if (r.note) lines.push(`    ${r.note}`);
   }
   return `${lines.join('\n')}\n`;
 }
 
-/** With `--before`: porter now against the other build, each change's before and after. */
-export function renderBefore(results: readonly ScenarioResult[], beforeBin: string): string {
-  const lines = [`before = ${beforeBin}`, '| scenario | before median | after median | after / before |', '|---|---:|---:|---:|'];
+/** With `--before`: porter (after) against each other build (before), by median and by fastest run. */
+export function renderBefore(results: readonly ScenarioResult[], porterBin: string, beforeBins: readonly string[]): string {
+  const lines = [
+    `after = ${porterBin}`,
+    ...beforeBins.map((bin, i) => `before#${i + 1} = ${bin}`),
+    '',
+    '| scenario | before | before median | after median | after / before | paired after / before | before fastest | after fastest |',
+    '|---|---|---:|---:|---:|---:|---:|---:|',
+  ];
   for (const r of results) {
-    if (r.pending || !r.before) continue;
-    const [before, after] = [median(r.before.map((s) => s.ms)), median(r.porter.map((s) => s.ms))];
-    lines.push(`| (${r.id}) ${r.title} | ${seconds(before)} | ${seconds(after)} | ${(after / before).toFixed(3)} |`);
+    if (r.pending) continue;
+    const [after, afterMin] = [median(r.porter.map((s) => s.ms)), Math.min(...r.porter.map((s) => s.ms))];
+    for (const [i, samples] of r.before.entries()) {
+      const [before, beforeMin] = [median(samples.map((s) => s.ms)), Math.min(...samples.map((s) => s.ms))];
+      lines.push(`| (${r.id}) ${r.title} | #${i + 1} | ${seconds(before)} | ${seconds(after)} | ${(after / before).toFixed(3)} | ${pairedRatio(r.porter, samples).toFixed(3)} | ${seconds(beforeMin)} | ${seconds(afterMin)} |`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }

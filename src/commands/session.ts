@@ -2,14 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { rmdir, stat, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
-import type { PorterConfig } from '../config/types.js';
+import type { HookConfig, PorterConfig } from '../config/types.js';
 import type { ProcessOwner, RunContext } from '../context.js';
 import type { DockerEngine } from '../docker/engine.js';
 import { UsageError } from '../errors.js';
 import type { EmitEvent } from '../events.js';
 import { cachedCheckout } from '../git/cached-checkout.js';
 import { defaultPluginCacheDir } from '../git/plugin-cache.js';
-import type { PluginFetcher } from '../git/plugin-fetcher.js';
+import type { PluginCheckout, PluginFetcher } from '../git/plugin-fetcher.js';
 import { serviceVersion } from '../git/service-version.js';
 import { removeAbandonedContainers } from '../hooks/abandoned-containers.js';
 import { claimScratch, removeAbandonedScratch } from '../hooks/abandoned-scratch.js';
@@ -54,6 +54,8 @@ export async function openSession(
   // git and the file system answer while the engine module loads and the engine is asked; neither ever rejects.
   const version = serviceVersion(repoDir, opts.env);
   const outputs = OutputStore.open(join(tmpDir, 'outputs.json'));
+  // So is the cache, for every plugin of the config: a tag or sha checked out before needs no more than that.
+  const plugins = lazyPluginFetcher({ ...opts.env }, Object.values(config.hooks).flat(), opts.signal);
   const { createDockerEngine } = await import('../docker/dockerode-engine.js');
   const env = { ...opts.env };
   const engines = new Map<string, DockerEngine>();
@@ -81,7 +83,7 @@ export async function openSession(
   secrets.add(await knownSecrets(config, repoDir, store, opts.env));
   return {
     repoDir, config, engine, engineFor, tmpDir, runId, owner: opts.owner,
-    plugins: lazyPluginFetcher(env),
+    plugins,
     outputs: store,
     secrets,
     emit: opts.emit,
@@ -102,14 +104,26 @@ export async function openSession(
 
 /**
  * simple-git loads only when a plugin hook needs more than the cache holds: a tag or sha whose checkout is
- * cached is answered without it, without the cache lock and without the network.
+ * cached is answered without it, without the cache lock and without the network — looked up once per
+ * repo@ref, starting with `warm` at once.
  */
-function lazyPluginFetcher(env: Record<string, string | undefined>): PluginFetcher {
+function lazyPluginFetcher(env: Record<string, string | undefined>, warm: readonly HookConfig[], signal: AbortSignal): PluginFetcher {
   let fetcher: Promise<PluginFetcher> | undefined;
   const cacheDir = defaultPluginCacheDir(env);
+  const looked = new Map<string, Promise<PluginCheckout | undefined>>();
+  const lookUp = (repo: string, ref: string, abort: AbortSignal): Promise<PluginCheckout | undefined> => {
+    const key = `${repo}\u0000${ref}`;
+    let found = looked.get(key);
+    if (!found) {
+      found = cachedCheckout(cacheDir, repo, ref, env, abort);
+      looked.set(key, found);
+    }
+    return found;
+  };
+  for (const hook of warm) if (hook.repo && hook.ref) void lookUp(hook.repo, hook.ref, signal).catch(() => undefined);
   return {
     fetch: async (repo, ref, signal) => {
-      const cached = await cachedCheckout(cacheDir, repo, ref, env, signal);
+      const cached = await lookUp(repo, ref, signal);
       if (cached) return cached;
       fetcher ??= import('../git/simple-git-fetcher.js').then((m) => m.createPluginFetcher({ cacheDir, env }));
       return (await fetcher).fetch(repo, ref, signal);
