@@ -1,10 +1,10 @@
 import type { EnvironmentConfig } from '../config/types.js';
 import type { RunContext } from '../context.js';
 import { StateError } from '../errors.js';
-import { startBodyStep } from './body-step.js';
 import type { RegionTarget } from './regions.js';
 import { networkName } from './stack-names.js';
 import { aliasServices, currentTaskIds, listSwarmStacks, swarmStackUrl, waitConverged, type SwarmStack } from './swarm-stacks.js';
+import { openPromoteStep } from './promote-step.js';
 
 /** How long promote waits for a service's rolling update (new tasks healthy, old ones gone). */
 const UPDATE_TIMEOUT_MS = 120_000;
@@ -46,12 +46,8 @@ export async function promoteSwarmRegion(ctx: RunContext, env: EnvironmentConfig
   const service = ctx.config.serviceName;
   const network = networkName(service, env.name);
   const { engine, region } = p.target;
-  const step = startBodyStep(ctx, 'promote', 'stack', region.name);
-  if (p.stack.promoted && p.previous.length === 0) {
-    step.log(`stack ${p.stack.id} is already promoted: nothing to change`);
-    step.pass();
-    return true;
-  }
+  const step = openPromoteStep(ctx, region.name, p.stack.id, p.stack.promoted && p.previous.length === 0);
+  if (!step) return true;
   const move = async (stack: SwarmStack, aliases: string[]): Promise<boolean> => {
     const services = aliasServices(stack).filter((s) => (s.aliases[network] ?? []).includes(service) !== aliases.includes(service));
     if (services.length === 0) return true;

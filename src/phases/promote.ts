@@ -3,7 +3,6 @@ import type { RunContext } from '../context.js';
 import { StateError } from '../errors.js';
 import type { ListStatus } from '../events.js';
 import type { HookScope } from '../hooks/environment.js';
-import { startBodyStep } from './body-step.js';
 import { hookListRunner } from './hook-lists.js';
 import { chooseEnvironment, connectRegions, type RegionTarget } from './regions.js';
 import { planSwarmRegion, promoteSwarmRegion } from './promote-swarm.js';
@@ -11,6 +10,7 @@ import { runPhase } from './run-phase.js';
 import { networkName } from './stack-names.js';
 import { aliasHolders, listStacks, stackUrl, type Stack } from './stacks.js';
 import { readProvisionState } from './state.js';
+import { openPromoteStep } from './promote-step.js';
 
 interface RegionPromotion {
   target: RegionTarget;
@@ -76,12 +76,8 @@ async function promoteRegion(ctx: RunContext, env: EnvironmentConfig, p: RegionP
   const service = ctx.config.serviceName;
   const network = networkName(service, env.name);
   const { engine, region } = p.target;
-  const step = startBodyStep(ctx, 'promote', 'stack', region.name);
-  if (p.stack.promoted && p.previous.length === 0) {
-    step.log(`stack ${p.stack.id} is already promoted: nothing to change`);
-    step.pass();
-    return;
-  }
+  const step = openPromoteStep(ctx, region.name, p.stack.id, p.stack.promoted && p.previous.length === 0);
+  if (!step) return;
   // First the new stack answers to the alias too, then the old one stops: there is never a moment without it.
   for (const c of aliasHolders(p.stack)) {
     if (c.networks[network]?.includes(service)) continue;
