@@ -15,7 +15,7 @@ import { BuildFailure, ImageNotFound, type DockerEngine, type ImageSummary, type
 import { answerMessage, answerStatus } from './engine-answer.js';
 import { engineCheck, rejectWhenGone } from './engine-gone.js';
 import { chooseDockerHost, parseDockerHost, type EngineEndpoint } from './engine-host.js';
-import { isEngineConnectionError, toEngineError, unreachableError, wentAwayError } from './engine-errors.js';
+import { engineCalls, isEngineConnectionError, toEngineError, unreachableError, wentAwayError } from './engine-errors.js';
 import { labelFilters } from './labels.js';
 import { createLineSplitter } from './line-splitter.js';
 
@@ -82,14 +82,7 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
   });
 
   // Runs a short request; a connection failure becomes "cannot reach <host>".
-  const call = async <T>(work: (d: Dockerode) => Promise<T>): Promise<T> => {
-    const d = await docker();
-    try {
-      return await work(d);
-    } catch (err) {
-      throw toEngineError(err, host) ?? err;
-    }
-  };
+  const call = engineCalls(docker, host);
 
   // Removals runToExit left running after it returned (removeInBackground); settle() waits for them.
   const removing = new Set<Promise<void>>();

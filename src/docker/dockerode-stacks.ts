@@ -9,7 +9,7 @@ import { EngineError } from '../errors.js';
 import { abortError, throwIfAborted, watchAbort } from './abort.js';
 import { answerMessage, answerStatus, isPortTaken, progressError } from './engine-answer.js';
 import { PortInUse, StartFailure, type ContainerState, type DockerEngine, type ImageSummary } from './engine.js';
-import { toEngineError } from './engine-errors.js';
+import { engineCalls, toEngineError } from './engine-errors.js';
 import { createFrameReader } from './frames.js';
 import { labelFilters } from './labels.js';
 import { createLineSplitter } from './line-splitter.js';
@@ -57,14 +57,7 @@ async function writeTo(out: Writable, chunk: Buffer): Promise<void> {
 
 /** The phase operations of the adapter; `docker` is the lazily connected client of dockerode-engine.ts. */
 export function stackOperations(docker: () => Promise<Dockerode>, host: string): StackOperations {
-  const call = async <T>(work: (d: Dockerode) => Promise<T>, during?: string): Promise<T> => {
-    const d = await docker();
-    try {
-      return await work(d);
-    } catch (err) {
-      throw toEngineError(err, host, during) ?? err;
-    }
-  };
+  const call = engineCalls(docker, host);
   const forceRemove = async (d: Dockerode, id: string, graceful: boolean): Promise<void> => {
     const container = d.getContainer(id);
     const abortSignal = AbortSignal.timeout(cleanupTimeoutMs);

@@ -6,7 +6,7 @@ import type Dockerode from 'dockerode';
 import { StateError } from '../errors.js';
 import { answerMessage, answerStatus } from './engine-answer.js';
 import { NotSwarmManager, PushFailure, type DockerEngine, type ServiceRequest, type ServiceState, type TaskState } from './engine.js';
-import { toEngineError } from './engine-errors.js';
+import { engineCalls } from './engine-errors.js';
 import { labelFilters } from './labels.js';
 
 export type SwarmOperations = Pick<DockerEngine,
@@ -67,15 +67,7 @@ async function readPush(stream: NodeJS.ReadableStream, onLine: (line: string) =>
 
 /** The Swarm operations of the adapter; `docker` is the lazily connected client of dockerode-engine.ts. */
 export function swarmOperations(docker: () => Promise<Dockerode>, host: string): SwarmOperations {
-  const call = async <T>(work: (d: Dockerode) => Promise<T>): Promise<T> => {
-    const d = await docker();
-    try {
-      return await work(d);
-    } catch (err) {
-      if (err instanceof PushFailure || err instanceof NotSwarmManager || err instanceof StateError) throw err;
-      throw toEngineError(err, host) ?? err;
-    }
-  };
+  const call = engineCalls(docker, host);
   const networkNames = async (d: Dockerode): Promise<Map<string, string>> =>
     new Map((await d.listNetworks()).map((n) => [n.Id, n.Name]));
   const networkId = async (d: Dockerode, name: string): Promise<string> => ((await d.getNetwork(name).inspect()) as { Id: string }).Id;

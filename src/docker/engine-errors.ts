@@ -67,3 +67,19 @@ export function toEngineError(err: unknown, host: string, wentAwayDuring?: strin
   if (!isEngineConnectionError(err)) return undefined;
   return wentAwayDuring === undefined ? unreachableError(host, err) : wentAwayError(host, wentAwayDuring, err);
 }
+
+/**
+ * The adapter's way to run a request: `call(work, during?)` gets the lazily connected client and turns a
+ * connection failure into EngineError ("cannot reach", or "went away while <during>"); every other error,
+ * porter's own included, passes through unchanged.
+ */
+export function engineCalls<C>(client: () => Promise<C>, host: string): <T>(work: (c: C) => Promise<T>, during?: string) => Promise<T> {
+  return async (work, during) => {
+    const c = await client();
+    try {
+      return await work(c);
+    } catch (err) {
+      throw toEngineError(err, host, during) ?? err;
+    }
+  };
+}

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { EngineError, ExitCode } from '../../src/errors.js';
-import { connectionDetail, isEngineConnectionError, toEngineError } from '../../src/docker/engine-errors.js';
+import { connectionDetail, engineCalls, isEngineConnectionError, toEngineError } from '../../src/docker/engine-errors.js';
+import { PushFailure } from '../../src/docker/engine.js';
 
 const sysErr = (code: string, syscall?: string, message = `${syscall ?? ''} ${code}`.trim()): Error =>
   Object.assign(new Error(message), { code, ...(syscall ? { syscall } : {}) });
@@ -58,5 +59,24 @@ describe('toEngineError', () => {
   test('connectionDetail words a closed response and falls back to the message', () => {
     assert.equal(connectionDetail(sysErr('ECONNRESET', undefined, 'aborted')), 'connection closed mid-response');
     assert.equal(connectionDetail(new Error('weird')), 'weird');
+  });
+});
+
+describe('engineCalls', () => {
+  const refused = Object.assign(new Error('connect ECONNREFUSED /var/run/docker.sock'), { code: 'ECONNREFUSED', syscall: 'connect' });
+  const call = engineCalls(async () => 'client', 'unix:///var/run/docker.sock');
+
+  test('hands the client to the work and returns its answer', async () => {
+    assert.equal(await call(async (c) => `${c} answered`), 'client answered');
+  });
+
+  test("lets porter's own errors through unchanged (a push failure is not the engine going away)", async () => {
+    const own = new PushFailure('denied: requested access to the resource is denied');
+    await assert.rejects(call(async () => { throw own; }), (err) => err === own);
+  });
+
+  test('turns a connection failure into EngineError: unreachable, or went away during a named operation', async () => {
+    await assert.rejects(call(async () => { throw refused; }), (err) => err instanceof EngineError && /Cannot reach the Docker engine at unix:\/\/\/var\/run\/docker\.sock/.test(err.message));
+    await assert.rejects(call(async () => { throw refused; }, 'a container was running'), (err) => err instanceof EngineError && /went away while a container was running/.test(err.message));
   });
 });
