@@ -4,7 +4,7 @@ import { StateError } from '../errors.js';
 import type { RegionTarget } from './regions.js';
 import { networkName } from './stack-names.js';
 import { aliasServices, currentTaskIds, listSwarmStacks, swarmStackUrl, waitConverged, type SwarmStack } from './swarm-stacks.js';
-import { openPromoteStep } from './promote-step.js';
+import { findStackToPromote, openPromoteStep } from './promote-step.js';
 
 /** How long promote waits for a service's rolling update (new tasks healthy, old ones gone). */
 const UPDATE_TIMEOUT_MS = 120_000;
@@ -20,11 +20,7 @@ export interface SwarmPromotion {
 export async function planSwarmRegion(ctx: RunContext, env: EnvironmentConfig, target: RegionTarget, wanted: string): Promise<SwarmPromotion> {
   const service = ctx.config.serviceName;
   const stacks = await listSwarmStacks(target.engine, service, env.name, target.region.name, networkName(service, env.name));
-  const stack = stacks.find((s) => s.id === wanted);
-  if (!stack) {
-    const known = stacks.length ? `Stacks there, newest first: ${stacks.map((s) => `${s.id}${s.promoted ? ' (promoted)' : ''}`).join(', ')}.` : 'It has no stacks.';
-    throw new StateError(`There is no stack ${wanted} of ${service} in Swarm region ${target.region.name} of ${env.name} (pruned, or never provisioned there). ${known} Run \`porter build provision -e ${env.name}\` to make a new one.`);
-  }
+  const stack = findStackToPromote(stacks, wanted, service, `Swarm region ${target.region.name}`, env.name);
   const tasks = new Map(await Promise.all(stack.services.map(async (s) => [s.id, (await target.engine.serviceTasks(s.id)).filter((t) => t.desired === 'running')] as const)));
   for (const s of stack.services) {
     const running = (tasks.get(s.id) ?? []).filter((t) => t.state === 'running').length;

@@ -10,7 +10,7 @@ import { runPhase } from './run-phase.js';
 import { networkName } from './stack-names.js';
 import { aliasHolders, listStacks, stackUrl, type Stack } from './stacks.js';
 import { readProvisionState } from './state.js';
-import { openPromoteStep } from './promote-step.js';
+import { findStackToPromote, openPromoteStep } from './promote-step.js';
 
 interface RegionPromotion {
   target: RegionTarget;
@@ -60,11 +60,7 @@ export async function buildPromote(ctx: RunContext, envName: string | undefined,
 async function planRegion(ctx: RunContext, env: EnvironmentConfig, target: RegionTarget, wanted: string): Promise<RegionPromotion> {
   const service = ctx.config.serviceName;
   const stacks = await listStacks(target.engine, service, env.name, target.region.name, networkName(service, env.name));
-  const stack = stacks.find((s) => s.id === wanted);
-  if (!stack) {
-    const known = stacks.length ? `Stacks there, newest first: ${stacks.map((s) => `${s.id}${s.promoted ? ' (promoted)' : ''}`).join(', ')}.` : 'It has no stacks.';
-    throw new StateError(`There is no stack ${wanted} of ${service} in region ${target.region.name} of ${env.name} (pruned, or never provisioned there). ${known} Run \`porter build provision -e ${env.name}\` to make a new one.`);
-  }
+  const stack = findStackToPromote(stacks, wanted, service, `region ${target.region.name}`, env.name);
   const stopped = stack.containers.find((c) => !c.running);
   if (stopped) {
     throw new StateError(`Stack ${stack.id} in region ${target.region.name} of ${env.name} is not running (container ${stopped.name} is ${stopped.status}), so porter will not send traffic to it. Run \`porter build provision -e ${env.name}\` for a new stack.`);
