@@ -127,11 +127,11 @@ await describeDocker('first-party plugins from this repository', () => {
       const r = await runPorter(repo, ['build', 'hook', '-name', 'checks'], { XDG_CACHE_HOME: await tempDir('porter-plugin-cache-test-') });
       assert.equal(r.code, 1, r.stdout + r.stderr);
       assert.deepEqual(['flaky', 'error', 'silent'].map((h) => summaryRow(r.stdout, `checks ${h}`)?.status), ['passed', 'failed', 'failed'], r.stdout + r.stderr);
-      // Two 503s, then the 200 that ends the polling. On a loaded machine a request from the container to the
-      // host's bridge address is now and then not answered in time, so the hook may count more attempts than the
-      // server saw; what matters is that it polled through the 503s and stopped at the first 2xx.
+      // Two 503s, then the 200 that ends the polling: every attempt reached the server, also while the other two
+      // hooks' containers went away (scripts/setup-docker pins docker0's MAC address so their removal cannot
+      // take the gateway's address away from this container, which once cost attempts here).
       assert.equal(server.requests.filter((q) => q.path === '/flaky').length, 3, r.stdout + JSON.stringify(server.requests.map((q) => q.path)));
-      assert.match(hookLines(r.stdout, 'checks flaky').at(-1) ?? '', new RegExp(`^http-check: ${server.url}/flaky answered 2xx after ([3-9]|\\d{2,}) attempt\\(s\\) in \\d+s$`), r.stdout);
+      assert.match(hookLines(r.stdout, 'checks flaky').at(-1) ?? '', new RegExp(`^http-check: ${server.url}/flaky answered 2xx after 3 attempt\\(s\\) in \\d+s$`), r.stdout);
       assert.match(failureText(r.stdout, 'checks error'), /http-check: .*\/error did not answer 2xx within 3s \(\d+ attempt\(s\)\); last error: server returned error: HTTP\/1\.1 500 Internal Server Error/);
       assert.match(failureText(r.stdout, 'checks silent'), /http-check: .*\/slow did not answer 2xx within 3s \(\d+ attempt\(s\)\); last error: no answer within 1s/);
     } finally {
