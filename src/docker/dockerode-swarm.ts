@@ -75,12 +75,12 @@ export function swarmOperations(docker: () => Promise<Dockerode>, host: string):
   return {
     tagImage: (image, repo, tag) => call(async (d) => void (await d.getImage(image).tag({ repo, tag }))),
 
-    pushImage: (repo, tag, onLine, signal) =>
+    pushImage: (repo, tag, auth, onLine, signal) =>
       call(async (d) => {
         let stream: NodeJS.ReadableStream;
         try {
           // The engine insists on an X-Registry-Auth header; an empty one means "no credentials".
-          stream = await d.getImage(repo).push({ tag, authconfig: {}, abortSignal: signal });
+          stream = await d.getImage(repo).push({ tag, authconfig: auth ?? {}, abortSignal: signal });
         } catch (err) {
           if (answerStatus(err) !== undefined) throw new PushFailure(answerMessage(err));
           throw err;
@@ -121,7 +121,7 @@ export function swarmOperations(docker: () => Promise<Dockerode>, host: string):
     createService: (req: ServiceRequest, signal) =>
       call(async (d) => {
         const hc = req.healthCheck;
-        const service = await d.createService({
+        const spec: Dockerode.ServiceSpec & { abortSignal: AbortSignal } = {
           Name: req.name,
           Labels: req.labels,
           TaskTemplate: {
@@ -137,7 +137,9 @@ export function swarmOperations(docker: () => Promise<Dockerode>, host: string):
           UpdateConfig: { Parallelism: 0, Order: 'start-first', FailureAction: 'pause', Monitor: ns(2000) },
           EndpointSpec: { Mode: req.endpointMode, Ports: req.publish.map((p) => ({ Protocol: 'tcp' as const, TargetPort: p.containerPort, PublishMode: p.mode })) },
           abortSignal: signal,
-        });
+        };
+        // The credentials go first: given the spec alone, dockerode would send the whole spec as X-Registry-Auth.
+        const service = await d.createService(req.registryAuth ?? {}, spec);
         return (service as unknown as { id?: string; ID?: string }).id ?? (service as unknown as { ID: string }).ID;
       }),
 

@@ -119,11 +119,21 @@ export class StartFailure extends Error {
 }
 
 /** One Swarm service of a stack, as porter asks the manager to create it. */
+/** Registry credentials as the engine takes them (`X-Registry-Auth`). */
+export interface RegistryAuth {
+  username?: string;
+  password?: string;
+  identitytoken?: string;
+  serveraddress?: string;
+}
+
 export interface ServiceRequest {
   /** Unique in the swarm. */
   name: string;
   /** A registry reference every node can pull, by digest (`host/repo@sha256:…`). */
   image: string;
+  /** The credentials the nodes pull `image` with (Swarm keeps them with the service); none: anonymously. */
+  registryAuth?: RegistryAuth;
   /** On the service and on each of its task containers. */
   labels: Record<string, string>;
   env: string[];
@@ -251,8 +261,11 @@ export interface DockerEngine {
   disconnectNetwork(network: string, containerId: string): Promise<void>;
   /** Adds the tag `repo:tag` to an image the engine has. */
   tagImage(image: string, repo: string, tag: string): Promise<void>;
-  /** Pushes `repo:tag` to its registry and returns the pushed manifest's digest (`sha256:…`); EngineError with the registry's words when refused. */
-  pushImage(repo: string, tag: string, onLine: (line: string) => void, signal: AbortSignal): Promise<string>;
+  /**
+   * Pushes `repo:tag` to its registry with `auth` (none: anonymously) and returns the pushed manifest's digest
+   * (`sha256:…`); PushFailure with the registry's words when refused.
+   */
+  pushImage(repo: string, tag: string, auth: RegistryAuth | undefined, onLine: (line: string) => void, signal: AbortSignal): Promise<string>;
   /** Throws NotSwarmManager unless this engine is a manager of an active swarm. */
   requireSwarmManager(): Promise<void>;
   /** Creates an attachable overlay network unless one of that name exists; true when this call created it. */

@@ -13,7 +13,7 @@ import { runBuilder } from './builder.js';
 import { buildArgsFor } from './dockerfile-args.js';
 import { hookListRunner } from './hook-lists.js';
 import { packedImages, type ImageSpec } from './images.js';
-import { packRegistries, pushToRegistries } from './registry.js';
+import { packRegistries, pushToRegistries, registryLogins } from './registry.js';
 import { runPhase, type BodyOutcome } from './run-phase.js';
 import { StateFiles, writeJson, type Manifest, type PackedImage } from './state.js';
 
@@ -46,7 +46,7 @@ async function packBody(ctx: RunContext): Promise<BodyOutcome> {
   // A failed pack must not leave the last payload looking current.
   await Promise.all([StateFiles.manifest, StateFiles.payload, StateFiles.config].map((f) => rm(file(f), { force: true })));
   const images: PackedImage[] = [];
-  const registries = packRegistries(ctx.config, ctx.hostEnv);
+  const registries = await registryLogins(ctx, packRegistries(ctx.config, ctx.hostEnv));
   for (const spec of specs) {
     const step = startBodyStep(ctx, 'pack', spec.container);
     const id = await buildImage(ctx, spec, step);

@@ -5,7 +5,7 @@ import { Label } from '../docker/labels.js';
 import { StateError, UsageError } from '../errors.js';
 import { WORKER_GRACE_MS } from './health.js';
 import type { StackOutcome, StackRequest } from './provision-region.js';
-import { registryOf } from './registry.js';
+import { credentialsFor, registryOf } from './registry.js';
 import { networkName, stackContainerName } from './stack-names.js';
 import type { Manifest } from './state.js';
 import { swarmStackUrl, waitConverged } from './swarm-stacks.js';
@@ -53,6 +53,9 @@ export async function startSwarmStack(ctx: RunContext, req: StackRequest, images
   const { engine, region } = req.target;
   const service = ctx.config.serviceName;
   const network = networkName(service, req.env.name);
+  // The nodes pull with the credentials pack pushed with; Swarm keeps them with each service.
+  const registry = registryOf(req.env, ctx.hostEnv);
+  const registryAuth = registry ? (await credentialsFor(ctx, registry))?.auth : undefined;
   const created: ServiceState[] = [];
   let createdNetwork = false;
   const remove = async (): Promise<void> => {
@@ -62,7 +65,7 @@ export async function startSwarmStack(ctx: RunContext, req: StackRequest, images
   try {
     createdNetwork = await engine.ensureOverlayNetwork(network, { [Label.service]: service, [Label.environment]: req.env.name });
     for (const config of region.containers) {
-      const spec = serviceRequest(ctx, req, config, images.get(config.name) ?? '', network);
+      const spec = { ...serviceRequest(ctx, req, config, images.get(config.name) ?? '', network), ...(registryAuth ? { registryAuth } : {}) };
       const id = await engine.createService(spec, ctx.signal);
       created.push({ id, name: spec.name, labels: spec.labels, replicas: spec.replicas, created: '', aliases: { [network]: [] }, ports: spec.publish });
       req.step.log(`created service ${spec.name} (${spec.replicas} replica${spec.replicas === 1 ? '' : 's'}, ${spec.image})`);

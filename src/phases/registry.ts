@@ -1,6 +1,7 @@
 import type { EnvironmentConfig, PorterConfig } from '../config/types.js';
 import type { RunContext } from '../context.js';
 import { PushFailure } from '../docker/engine.js';
+import { clientConfigPath, registryAuth, type FoundAuth } from '../docker/registry-auth.js';
 import type { BodyStep } from './body-step.js';
 import type { PushedImage } from './state.js';
 
@@ -23,6 +24,19 @@ export function packRegistries(config: PorterConfig, hostEnv: HostEnv): string[]
   return [...new Set(config.environments.flatMap((e) => registryOf(e, hostEnv) ?? []))];
 }
 
+/** A registry and the credentials porter uses with it (none: anonymously). */
+export interface RegistryLogin {
+  registry: string;
+  found: FoundAuth | undefined;
+}
+
+/** The credentials of each registry, looked up once (a credential helper can be slow); UsageError when the config or a helper is broken. */
+export async function registryLogins(ctx: RunContext, registries: readonly string[]): Promise<RegistryLogin[]> {
+  const logins: RegistryLogin[] = [];
+  for (const registry of registries) logins.push({ registry, found: await credentialsFor(ctx, registry) });
+  return logins;
+}
+
 /** The repository of a container's image in a registry: `<registry>/<service>-<container>`. */
 export function registryRepo(registry: string, service: string, container: string): string {
   return `${registry}/${service}-${container}`;
@@ -32,20 +46,28 @@ export function registryRepo(registry: string, service: string, container: strin
  * Tags a packed image into every registry and pushes it there; the pushed references are by digest
  * (`<repo>@sha256:…`), what Swarm nodes pull. Undefined when a push failed, already reported on `step`.
  */
-export async function pushToRegistries(ctx: RunContext, image: { container: string; id: string }, registries: readonly string[], step: BodyStep): Promise<PushedImage[] | undefined> {
+export async function pushToRegistries(ctx: RunContext, image: { container: string; id: string }, registries: readonly RegistryLogin[], step: BodyStep): Promise<PushedImage[] | undefined> {
   const pushed: PushedImage[] = [];
-  for (const registry of registries) {
+  for (const { registry, found } of registries) {
     const repo = registryRepo(registry, ctx.config.serviceName, image.container);
     try {
       await ctx.engine.tagImage(image.id, repo, ctx.serviceVersion);
-      const digest = await ctx.engine.pushImage(repo, ctx.serviceVersion, (line) => step.log(`push: ${line}`), ctx.signal);
+      const digest = await ctx.engine.pushImage(repo, ctx.serviceVersion, found?.auth, (line) => step.log(`push: ${line}`), ctx.signal);
       pushed.push({ registry, ref: `${repo}@${digest}` });
       step.log(`pushed ${repo}:${ctx.serviceVersion} (${digest})`);
     } catch (err) {
       if (!(err instanceof PushFailure)) throw err;
-      step.fail(`pack ${image.container}: pushing ${repo}:${ctx.serviceVersion} to the registry ${registry} failed: ${err.message}. Check that the registry is reachable from the Docker engine at ${ctx.engine.host} (an http registry must be in the engine's insecure-registries) and accepts pushes.`);
+      const login = found ? `with the credentials of ${found.from}` : `without credentials (${clientConfigPath(ctx.hostEnv)} has none for it; log in with docker login, or set DOCKER_CONFIG)`;
+      step.fail(`pack ${image.container}: pushing ${repo}:${ctx.serviceVersion} to the registry ${registry} failed: ${err.message}. porter pushed ${login}. Check that the registry is reachable from the Docker engine at ${ctx.engine.host} (an http registry must be in the engine's insecure-registries) and accepts these pushes.`);
       return undefined;
     }
   }
   return pushed;
+}
+
+/** The credentials for a registry from Docker's client config (see registry-auth.ts), their secrets masked from here on. */
+export async function credentialsFor(ctx: RunContext, registry: string): Promise<FoundAuth | undefined> {
+  const found = await registryAuth(registry, ctx.hostEnv, ctx.signal);
+  if (found) ctx.secrets.add(found.secrets);
+  return found;
 }

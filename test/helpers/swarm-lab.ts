@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { REGISTRY_HTPASSWD, registryAnswers, registryConfig } from './registry.js';
 
 const run = promisify(execFile);
 
@@ -27,7 +28,7 @@ export interface SwarmLab {
   /** DOCKER_HOST of the manager (node A) and of the worker (node B). */
   managerHost: string;
   workerHost: string;
-  /** `10.250.K.1:5000`: the registry, plain http, trusted by both engines. */
+  /** `10.250.K.1:5000`: the registry, plain http, trusted by both engines; it wants the login of registry.ts. */
   registry: string;
   /** The nodes' swarm addresses (A, B). */
   nodeAddresses: [string, string];
@@ -150,10 +151,9 @@ export async function createSwarmLab(): Promise<SwarmLab> {
     await sh('ip', ['route', 'add', `${ip(9)}/32`, 'via', ip(2)]);
     await sh('ip', ['route', 'add', `${ip(10)}/32`, 'via', ip(6)]);
 
-    await writeFile(join(dir, 'registry', 'config.yml'), [
-      'version: 0.1', 'log:', '  level: warn', 'storage:', '  filesystem:', `    rootdirectory: ${join(dir, 'registry', 'data')}`,
-      '  delete:', '    enabled: true', 'http:', `  addr: ${registry}`, '',
-    ].join('\n'));
+    // A login is required, so the nodes can pull only with the credentials porter hands Swarm at service creation.
+    await writeFile(join(dir, 'registry', 'htpasswd'), REGISTRY_HTPASSWD);
+    await writeFile(join(dir, 'registry', 'config.yml'), registryConfig(registry, join(dir, 'registry')));
     await start('registry', 'docker-registry', ['serve', join(dir, 'registry', 'config.yml')]);
     for (const n of ['a', 'b'] as const) {
       const d = join(dir, n);
@@ -163,7 +163,7 @@ export async function createSwarmLab(): Promise<SwarmLab> {
         '--insecure-registry', registry, '--log-level', 'warn']);
     }
     for (const node of ['manager', 'worker'] as const) await waitFor(() => docker(node, ['version', '--format', '{{.Server.Version}}'], 5_000), 90_000, `dockerd (${node}) to answer; see ${dir}/dockerd-*.log`);
-    await waitFor(() => fetchOk(`http://${registry}/v2/`), 30_000, 'the registry to listen');
+    await waitFor(async () => { if (!(await registryAnswers(registry))) throw new Error(`${registry} does not answer`); }, 30_000, 'the registry to listen');
 
     await docker('manager', ['swarm', 'init', '--advertise-addr', ip(9), '--listen-addr', `${ip(9)}:2377`, '--default-addr-pool', '10.249.0.0/16']);
     const token = (await docker('manager', ['swarm', 'join-token', '-q', 'worker'])).trim();
@@ -178,11 +178,6 @@ export async function createSwarmLab(): Promise<SwarmLab> {
     throw new Error(`could not build the swarm lab: ${(err as Error).message}${left.length ? ` (and left behind: ${left.join('; ')})` : ''}`, { cause: err });
   }
   return { dir, managerHost: host('a'), workerHost: host('b'), registry, nodeAddresses: [ip(9), ip(10)], docker, teardown };
-}
-
-async function fetchOk(url: string): Promise<void> {
-  const answer = await fetch(url, { signal: AbortSignal.timeout(3000) });
-  if (!answer.ok) throw new Error(`${url} answered ${answer.status}`);
 }
 
 async function waitFor(check: () => Promise<unknown>, timeoutMs: number, what: string): Promise<void> {

@@ -16,6 +16,7 @@ import { buildProvision } from '../../src/phases/provision.js';
 import { buildPrune } from '../../src/phases/prune.js';
 import { eventually, removeTempDirs, uniqueRunId } from '../helpers/docker.js';
 import { phaseSession, serviceConfig, serviceRepo, type PhaseSession } from '../helpers/phase-repo.js';
+import { dockerConfigFor, registryAuthorization } from '../helpers/registry.js';
 import { createSwarmLab, swarmLabUnavailable, type SwarmLab } from '../helpers/swarm-lab.js';
 
 const service = uniqueRunId();
@@ -24,6 +25,8 @@ const client = `${service}-client`;
 let lab: SwarmLab | undefined;
 let unavailable: string | undefined;
 let repo = '';
+/** DOCKER_CONFIG for porter: the lab registry's login, which pack pushes with and the nodes pull with. */
+let dockerConfig = '';
 
 /** An httpd on 8080 whose page names its stack and its task's container. */
 const DOCKERFILE = [
@@ -37,6 +40,7 @@ before(async () => {
   unavailable = await swarmLabUnavailable();
   if (unavailable) return;
   lab = await createSwarmLab();
+  dockerConfig = await dockerConfigFor(lab.registry);
   const region = (name: string, extra: string[] = []): string[] => [`  - name: ${name}`, '    orchestrator: swarm', ...extra];
   const web = (health: string): string[] => ['    containers:', '    - name: web', '      inet_port: 8080', '      replicas: 2', `      health_check: ${health}`];
   repo = await serviceRepo({
@@ -61,7 +65,7 @@ after(async () => {
 });
 
 async function phase<T>(run: (s: PhaseSession) => Promise<T>): Promise<{ value: T; s: PhaseSession }> {
-  const s = await phaseSession(repo, { DOCKER_HOST: lab?.managerHost, DOCKER_REGISTRY: undefined, DOCKER_REPOSITORY: undefined });
+  const s = await phaseSession(repo, { DOCKER_HOST: lab?.managerHost, DOCKER_REGISTRY: undefined, DOCKER_REPOSITORY: undefined, DOCKER_CONFIG: dockerConfig });
   try {
     return { value: await run(s), s };
   } finally {
@@ -118,8 +122,10 @@ void describe('Swarm regions on a two-node swarm', () => {
     const manifest = JSON.parse(await readFile(join(repo, '.porter-tmp', 'manifest.json'), 'utf8'));
     const ref = manifest.images[0].pushed[0].ref as string;
     assert.match(ref, new RegExp(`^${lab.registry.replaceAll('.', '\\.')}/${service}-web@sha256:[0-9a-f]{64}$`));
-    const tags = await (await fetch(`http://${lab.registry}/v2/${service}-web/tags/list`)).json() as { tags: string[] };
+    const tags = await (await fetch(`http://${lab.registry}/v2/${service}-web/tags/list`, { headers: { Authorization: registryAuthorization } })).json() as { tags: string[] };
     assert.equal(tags.tags.length, 1, 'one tag pushed, the version');
+    // Without a login the registry refuses: the nodes below pull with the credentials porter gave Swarm.
+    assert.equal((await fetch(`http://${lab.registry}/v2/`)).status, 401);
 
     const blue = await provisioned();
     const [blueService] = await services();
