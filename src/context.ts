@@ -1,5 +1,5 @@
 import type { PorterConfig } from './config/types.js';
-import type { DockerEngine } from './docker/engine.js';
+import type { DockerEngine, RegistryAuth } from './docker/engine.js';
 import type { EmitEvent } from './events.js';
 import type { PluginFetcher } from './git/plugin-fetcher.js';
 import type { SecretSet } from './hooks/mask.js';
@@ -40,5 +40,10 @@ export interface RunContext {
   owner: ProcessOwner;
   /** Absolute `.porter-tmp/` of the repo. */
   tmpDir: string;
+  /**
+   * The logins of Docker's client config that image builds send for their FROM images, looked up on the first
+   * build that needs them and kept for the command (their secrets masked, a failing helper warned about once).
+   */
+  buildLogins(): Promise<Record<string, RegistryAuth>>;
   now(): number;
 }

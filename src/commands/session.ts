@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import type { HookConfig, PorterConfig } from '../config/types.js';
 import type { ProcessOwner, RunContext } from '../context.js';
-import type { DockerEngine } from '../docker/engine.js';
+import type { DockerEngine, RegistryAuth } from '../docker/engine.js';
+import { buildLogins } from '../docker/registry-auth.js';
 import { UsageError } from '../errors.js';
 import type { EmitEvent } from '../events.js';
 import { cachedCheckout } from '../git/cached-checkout.js';
@@ -81,7 +82,15 @@ export async function openSession(
   const store = await outputs;
   const secrets = new SecretSet();
   secrets.add(await knownSecrets(config, repoDir, store, opts.env));
+  let logins: Promise<Record<string, RegistryAuth>> | undefined;
+  const loginsOnce = async (): Promise<Record<string, RegistryAuth>> => {
+    const found = await buildLogins(opts.env, opts.signal);
+    secrets.add(found.secrets);
+    for (const text of found.warnings) opts.emit({ type: 'message', level: 'warn', text });
+    return found.configs;
+  };
   return {
+    buildLogins: () => (logins ??= loginsOnce()),
     repoDir, config, engine, engineFor, tmpDir, runId, owner: opts.owner,
     plugins,
     outputs: store,

@@ -148,6 +148,8 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
         response = (await d.buildImage(context, {
           t: req.tag, dockerfile: normalizeDockerfile(req.dockerfile), labels: req.labels, buildargs: req.buildArgs,
           rm: true, forcerm: true, abortSignal: signal,
+          // Identity tokens have no user and password, which dockerode's type insists on; the engine takes them.
+          ...(req.registryConfig && Object.keys(req.registryConfig).length > 0 ? { registryconfig: req.registryConfig as Dockerode.RegistryConfig } : {}),
         })) as Readable;
         // docker-modem's followProgress calls a failed build a success; read every event ourselves.
         for await (const chunk of response) reader.write(chunk as Buffer);

@@ -14,6 +14,8 @@ export interface BuildRequest {
   tag: string;
   labels: Record<string, string>;
   buildArgs: Record<string, string>;
+  /** Logins for the registries its FROM images come from, by server (X-Registry-Config); none: anonymously. */
+  registryConfig?: Record<string, RegistryAuth>;
 }
 
 export interface RunRequest {

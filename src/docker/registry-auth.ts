@@ -55,78 +55,133 @@ export function clientConfigPath(env: Env): string {
 export async function registryAuth(registry: string, env: Env, signal: AbortSignal): Promise<FoundAuth | undefined> {
   const path = clientConfigPath(env);
   const host = registryHost(registry);
-  const config = await readClientConfig(path, registry);
+  const config = await readClientConfig(path, `the registry ${registry}`);
   if (!config) return undefined;
-  const helper = config.credHelpers?.[host] ?? config.credHelpers?.[host === HUB_HOST ? HUB_SERVER : host] ?? config.credsStore;
+  const helper = config.credHelpers?.[host] ?? config.credHelpers?.[serverOf(host)] ?? config.credsStore;
   // As for the docker CLI, a helper's answer is final: one that has nothing for the host means no credentials.
-  if (helper) return fromHelper(helper, host, registry, path, env, signal);
+  if (helper) {
+    const answer = await runHelper(helper, 'get', serverOf(host), env, signal);
+    if (answer.ok) return fromHelperAnswer(answer.stdout, host, `docker-credential-${helper} (named in ${path})`);
+    if (answer.notFound) return undefined;
+    throw new UsageError(`Cannot get the credentials of the registry ${registry}: ${answer.why}. ${path} names the credential helper "${helper}" for it; install the helper, or change that config.`);
+  }
   const key = Object.keys(config.auths ?? {}).find((k) => authsKeyHost(k) === host);
   if (key === undefined) return undefined;
-  return fromAuthsEntry(config.auths?.[key] ?? {}, host, `${path} (auths."${key}")`, registry);
+  return fromAuthsEntry(config.auths?.[key] ?? {}, host, `${path} (auths."${key}")`);
 }
 
-async function readClientConfig(path: string, registry: string): Promise<ClientConfig | undefined> {
+/** What a build sends as X-Registry-Config, so its FROM images can come from registries that want a login. */
+export interface BuildLogins {
+  /** Credentials by server (`host[:port]`, Docker Hub's `https://index.docker.io/v1/`). */
+  configs: Record<string, RegistryAuth>;
+  secrets: string[];
+  /** Helpers that failed: their hosts are pulled from without a login. */
+  warnings: string[];
+}
+
+/**
+ * Every login of Docker's client config, as `docker build` sends them: the `auths` entries, everything the
+ * `credsStore` lists, and each `credHelpers` host, a helper's entry winning. As for the docker CLI, a helper
+ * that fails costs only its own hosts (a warning); a broken config.json is a UsageError.
+ */
+export async function buildLogins(env: Env, signal: AbortSignal): Promise<BuildLogins> {
+  const out: BuildLogins = { configs: {}, secrets: [], warnings: [] };
+  const path = clientConfigPath(env);
+  const config = await readClientConfig(path, "the registries of a Dockerfile's FROM images");
+  if (!config) return out;
+  const add = (found: FoundAuth | undefined, host: string): void => {
+    if (!found) return;
+    out.configs[serverOf(host)] = found.auth;
+    out.secrets.push(...found.secrets);
+  };
+  for (const [key, entry] of Object.entries(config.auths ?? {})) add(fromAuthsEntry(entry, authsKeyHost(key), `${path} (auths."${key}")`), authsKeyHost(key));
+  const ask = async (helper: string, host: string): Promise<void> => {
+    const answer = await runHelper(helper, 'get', serverOf(host), env, signal);
+    if (answer.ok) add(fromHelperAnswer(answer.stdout, host, `docker-credential-${helper}`), host);
+    else if (!answer.notFound) out.warnings.push(`${path} names the credential helper "${helper}" for ${host}, and ${answer.why}; builds pull from ${host} without a login.`);
+  };
+  if (config.credsStore) {
+    const listed = await runHelper(config.credsStore, 'list', '', env, signal);
+    if (!listed.ok) out.warnings.push(`${path} names the credential store "${config.credsStore}", and ${listed.why}; builds use only the other logins.`);
+    else for (const server of Object.keys(parseJsonObject(listed.stdout) ?? {})) await ask(config.credsStore, authsKeyHost(server));
+  }
+  for (const [host, helper] of Object.entries(config.credHelpers ?? {})) await ask(helper, authsKeyHost(host));
+  return out;
+}
+
+/** Docker Hub's credentials are keyed by its v1 URL, every other registry's by its host. */
+function serverOf(host: string): string {
+  return host === HUB_HOST ? HUB_SERVER : host;
+}
+
+async function readClientConfig(path: string, purpose: string): Promise<ClientConfig | undefined> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw brokenConfig(path, registry, (err as NodeJS.ErrnoException).code ?? String(err));
+    throw brokenConfig(path, purpose, (err as NodeJS.ErrnoException).code ?? String(err));
   }
+  const parsed = parseJsonObject(text);
+  if (parsed instanceof Error) throw brokenConfig(path, purpose, parsed.message);
+  return parsed as ClientConfig;
+}
+
+function parseJsonObject(text: string): Record<string, unknown> | Error {
   try {
     const parsed: unknown = JSON.parse(text);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
-    return parsed as ClientConfig;
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return new Error('not a JSON object');
+    return parsed as Record<string, unknown>;
   } catch (err) {
-    throw brokenConfig(path, registry, err instanceof Error ? err.message : String(err));
+    return err instanceof Error ? err : new Error(String(err));
   }
 }
 
-function brokenConfig(path: string, registry: string, why: string): UsageError {
-  return new UsageError(`Cannot read Docker's client config ${path} (${why}), where porter looks for the credentials of the registry ${registry}. Fix it (docker login writes it), or point DOCKER_CONFIG at a directory with a good config.json.`);
+function brokenConfig(path: string, purpose: string, why: string): UsageError {
+  return new UsageError(`Cannot read Docker's client config ${path} (${why}), where porter looks for the credentials of ${purpose}. Fix it (docker login writes it), or point DOCKER_CONFIG at a directory with a good config.json.`);
 }
 
-function fromAuthsEntry(entry: NonNullable<ClientConfig['auths']>[string], host: string, from: string, registry: string): FoundAuth | undefined {
-  const serveraddress = host === HUB_HOST ? HUB_SERVER : host;
+function fromAuthsEntry(entry: NonNullable<ClientConfig['auths']>[string], host: string, from: string): FoundAuth | undefined {
+  const serveraddress = serverOf(host);
   if (entry.identitytoken) return { auth: { identitytoken: entry.identitytoken, serveraddress }, from, secrets: [entry.identitytoken] };
   let { username, password } = entry;
   if (entry.auth) {
     const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    if (colon <= 0) throw new UsageError(`The credentials for the registry ${registry} in ${from} are not base64 of "user:password". Log in again (docker login ${host === HUB_HOST ? '' : host}).`);
+    if (colon <= 0) throw new UsageError(`The credentials for the registry ${host} in ${from} are not base64 of "user:password". Log in again (docker login ${host === HUB_HOST ? '' : host}).`);
     [username, password] = [decoded.slice(0, colon), decoded.slice(colon + 1)];
   }
   if (!username || !password) return undefined;
   return { auth: { username, password, serveraddress }, from, secrets: [password, ...(entry.auth ? [entry.auth] : [])] };
 }
 
-/** Asks `docker-credential-<helper> get`; undefined when it has no credentials for the host. */
-function fromHelper(helper: string, host: string, registry: string, path: string, env: Env, signal: AbortSignal): Promise<FoundAuth | undefined> {
+/** A helper's `get` answer; undefined when it holds no secret. */
+function fromHelperAnswer(stdout: string, host: string, from: string): FoundAuth | undefined {
+  const answer = parseJsonObject(stdout) as { Username?: unknown; Secret?: unknown };
+  if (typeof answer.Secret !== 'string' || !answer.Secret) return undefined;
+  const serveraddress = serverOf(host);
+  const auth: RegistryAuth = answer.Username === '<token>'
+    ? { identitytoken: answer.Secret, serveraddress }
+    : { username: typeof answer.Username === 'string' ? answer.Username : '', password: answer.Secret, serveraddress };
+  return { auth, from, secrets: [answer.Secret] };
+}
+
+type HelperAnswer = { ok: true; stdout: string } | { ok: false; notFound: boolean; why: string };
+
+/** Runs `docker-credential-<helper> <action>` with `input` on stdin; an answer that is not a JSON object is a failure. */
+function runHelper(helper: string, action: 'get' | 'list', input: string, env: Env, signal: AbortSignal): Promise<HelperAnswer> {
   const program = `docker-credential-${helper}`;
-  const server = host === HUB_HOST ? HUB_SERVER : host;
-  const from = `${program} (named in ${path})`;
   return new Promise((resolve, reject) => {
-    const child = execFile(program, ['get'], { env: { ...env }, signal, timeout: HELPER_TIMEOUT_MS, encoding: 'utf8', maxBuffer: 1024 * 1024 }, (err, stdout, stderr) => {
+    const child = execFile(program, [action], { env: { ...env }, signal, timeout: HELPER_TIMEOUT_MS, encoding: 'utf8', maxBuffer: 1024 * 1024 }, (err, stdout, stderr) => {
       if (signal.aborted) return reject(signal.reason);
+      if (!err && parseJsonObject(stdout) instanceof Error) return resolve({ ok: false, notFound: false, why: `${program} did not answer with JSON` });
+      if (!err) return resolve({ ok: true, stdout });
       const said = `${stdout}\n${stderr}`.trim();
-      if (err && /credentials not found/i.test(said)) return resolve(undefined);
-      if (err) {
-        const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? `there is no ${program} on PATH` : `${program} failed: ${said.split('\n')[0] || err.message}`;
-        return reject(new UsageError(`Cannot get the credentials of the registry ${registry}: ${why}. ${path} names the credential helper "${helper}" for it; install the helper, or change that config.`));
-      }
-      try {
-        const answer = JSON.parse(stdout) as { Username?: string; Secret?: string };
-        if (!answer.Secret) return resolve(undefined);
-        const auth: RegistryAuth = answer.Username === '<token>'
-          ? { identitytoken: answer.Secret, serveraddress: server }
-          : { username: answer.Username ?? '', password: answer.Secret, serveraddress: server };
-        resolve({ auth, from, secrets: [answer.Secret] });
-      } catch {
-        reject(new UsageError(`Cannot get the credentials of the registry ${registry}: ${program} did not answer with JSON. ${path} names the credential helper "${helper}" for it; check the helper.`));
-      }
+      const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+      resolve({ ok: false, notFound: /credentials not found/i.test(said), why: missing ? `there is no ${program} on PATH` : `${program} failed: ${said.split('\n')[0] || err.message}` });
     });
     // A helper that is missing or exits before reading: its own error above says so.
     child.stdin?.on('error', () => undefined);
-    child.stdin?.end(server);
+    child.stdin?.end(input);
   });
 }

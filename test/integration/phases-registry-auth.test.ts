@@ -1,7 +1,7 @@
 /**
- * `build pack` pushing to a registry that wants a login, through the CLI: credentials from Docker's client config
- * (DOCKER_CONFIG), the registry's refusal without them, a broken config. The registry is docker-registry with
- * htpasswd on 127.0.0.1; the engine pushes to it for real.
+ * Registries that want a login, through the CLI: `build pack` pushing to one, and a hook whose FROM image is in one,
+ * with the credentials of Docker's client config (DOCKER_CONFIG), without them, and with a broken config. The
+ * registry is docker-registry with htpasswd on 127.0.0.1; the engine pushes to it and pulls from it for real.
  */
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -10,8 +10,10 @@ import { after, before, test } from 'node:test';
 import { Label } from '../../src/docker/labels.js';
 import { assertNothingLeft, describeDocker, removeTempDirs, sweep, tempDir, uniqueRunId } from '../helpers/docker.js';
 import { serviceConfig, serviceRepo } from '../helpers/phase-repo.js';
+import { engineApi } from '../helpers/engine-api.js';
+import { hookRepo } from '../helpers/hook-repo.js';
 import { failureText, runPorter, summaryRow } from '../helpers/porter-cli.js';
-import { dockerConfigFor, REGISTRY_PASSWORD, registryAuthorization, startRegistry } from '../helpers/registry.js';
+import { dockerConfigFor, REGISTRY_PASSWORD, REGISTRY_USER, registryAuthorization, startRegistry } from '../helpers/registry.js';
 
 const service = uniqueRunId();
 const labels = { [Label.service]: service };
@@ -27,7 +29,7 @@ async function repoPushingTo(addr: string): Promise<string> {
   return serviceRepo({ '.porter/config': serviceConfig(service, '', environments), Dockerfile: 'FROM busybox:latest\nCMD ["true"]\n' });
 }
 
-await describeDocker('build pack to a registry that wants a login', () => {
+await describeDocker('registries that want a login', (engine) => {
   before(async () => {
     registry = await startRegistry();
   });
@@ -71,5 +73,30 @@ await describeDocker('build pack to a registry that wants a login', () => {
     assert.equal(r.code, 2, r.stdout + r.stderr);
     assert.ok((r.stdout + r.stderr).includes(`Cannot read Docker's client config ${join(broken, 'config.json')}`), r.stdout + r.stderr);
     assert.equal(summaryRow(r.stdout, 'pack web'), undefined, 'nothing was built');
+  });
+
+  test('a hook FROM an image in such a registry builds with the login of DOCKER_CONFIG; without it, the build fails as the hook\'s', { timeout: 90_000 }, async () => {
+    const addr = registry?.addr ?? '';
+    const base = `${addr}/${service}-base/busybox`;
+    const untag = (): Promise<unknown> => engineApi('DELETE', `/images/${encodeURIComponent(`${base}:1`)}?noprune=1`);
+    await engine.tagImage('busybox:latest', base, '1');
+    await engine.pushImage(base, '1', { username: REGISTRY_USER, password: REGISTRY_PASSWORD, serveraddress: addr }, () => undefined, new AbortController().signal);
+    try {
+      const repo = await hookRepo(`service_name: ${service}\nhooks:\n  check:\n  - name: private-base\n    dockerfile: .porter/hooks/private/Dockerfile\n`, {
+        '.porter/hooks/private/Dockerfile': `FROM ${base}:1\nCMD ["echo", "built on the private base"]\n`,
+      });
+      // Only the registry has the base image now: the build must pull it.
+      await untag();
+      const without = await runPorter(repo, ['build', 'hook', '-name', 'check'], { DOCKER_CONFIG: await tempDir('porter-docker-config-test-') });
+      assert.equal(without.code, 1, without.stdout + without.stderr);
+      assert.match(failureText(without.stdout, 'check private-base'), /failed to build: .*(no basic auth credentials|unauthorized|authentication required)/i, without.stdout);
+
+      const logged = await runPorter(repo, ['build', 'hook', '-name', 'check'], { DOCKER_CONFIG: await dockerConfigFor(addr) });
+      assert.equal(logged.code, 0, logged.stdout + logged.stderr);
+      assert.match(logged.stdout, /\[check private-base\] built on the private base/);
+      assert.ok(!(logged.stdout + logged.stderr).includes(REGISTRY_PASSWORD));
+    } finally {
+      await untag();
+    }
   });
 });

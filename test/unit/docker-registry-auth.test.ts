@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { authsKeyHost, registryAuth, registryHost } from '../../src/docker/registry-auth.js';
+import { authsKeyHost, buildLogins, registryAuth, registryHost } from '../../src/docker/registry-auth.js';
 import { PorterError } from '../../src/errors.js';
 import { removeTempDirs, tempDir, writeTree } from '../helpers/temp-dirs.js';
 
@@ -111,5 +111,52 @@ describe('registryAuth', () => {
 
     const failing = await dockerConfig({ credHelpers: { 'reg.example': 'sad' } }, { sad: 'echo "token expired; run aws sso login" >&2\nexit 3\n' });
     assert.match((await failure(registryAuth('reg.example', failing.env, never))).message, /docker-credential-sad failed: token expired; run aws sso login\./);
+  });
+});
+
+describe('buildLogins', () => {
+  it('no config: nothing to send', async () => {
+    assert.deepEqual(await buildLogins({ DOCKER_CONFIG: await tempDir('porter-registry-auth-test-') }, never), { configs: {}, secrets: [], warnings: [] });
+  });
+
+  it('every login, as docker build sends them: auths entries, what the store lists, each credHelpers host (a helper wins)', async () => {
+    const { env } = await dockerConfig(
+      {
+        auths: { 'https://index.docker.io/v1/': { auth: b64('hub:hub-pw') }, 'a.example': { auth: b64('file:file-pw') }, 'empty.example': {} },
+        credsStore: 'store',
+        credHelpers: { 'a.example': 'one' },
+      },
+      {
+        store: [
+          `[ "$1" = list ] && { echo '{"https://b.example/v2/":"bob"}'; exit 0; }`,
+          'read -r s || true',
+          `[ "$s" = b.example ] && echo '{"Username":"bob","Secret":"b-pw"}' && exit 0`,
+          'echo "credentials not found"; exit 1',
+          '',
+        ].join('\n'),
+        one: `read -r s || true\necho "{\\"Username\\":\\"<token>\\",\\"Secret\\":\\"tok-$s\\"}"\n`,
+      },
+    );
+    const found = await buildLogins(env, never);
+    assert.deepEqual(found.configs, {
+      'https://index.docker.io/v1/': { username: 'hub', password: 'hub-pw', serveraddress: 'https://index.docker.io/v1/' },
+      'a.example': { identitytoken: 'tok-a.example', serveraddress: 'a.example' },
+      'b.example': { username: 'bob', password: 'b-pw', serveraddress: 'b.example' },
+    });
+    for (const secret of ['hub-pw', 'file-pw', 'tok-a.example', 'b-pw']) assert.ok(found.secrets.includes(secret), secret);
+    assert.deepEqual(found.warnings, []);
+  });
+
+  it('a failing helper costs only its own hosts, with a warning; a broken config is exit 2', async () => {
+    const { env } = await dockerConfig({ auths: { 'a.example': { auth: b64('u:p') } }, credHelpers: { 'b.example': 'absent', 'c.example': 'sad' } }, { sad: 'echo not today >&2\nexit 1\n' });
+    const found = await buildLogins(env, never);
+    assert.deepEqual(Object.keys(found.configs), ['a.example']);
+    assert.equal(found.warnings.length, 2, found.warnings.join('\n'));
+    assert.match(found.warnings[0] ?? '', /names the credential helper "absent" for b\.example, and there is no docker-credential-absent on PATH; builds pull from b\.example without a login\.$/);
+    assert.match(found.warnings[1] ?? '', /docker-credential-sad failed: not today; builds pull from c\.example without a login\.$/);
+    const broken = await dockerConfig('[]');
+    const f = await failure(buildLogins(broken.env, never));
+    assert.equal(f.code, 2);
+    assert.match(f.message, /\(not a JSON object\), where porter looks for the credentials of the registries of a Dockerfile's FROM images\./);
   });
 });
