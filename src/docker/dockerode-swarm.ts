@@ -5,7 +5,7 @@
 import type Dockerode from 'dockerode';
 import { StateError } from '../errors.js';
 import { answerMessage, answerStatus } from './engine-answer.js';
-import { NotSwarmManager, PushFailure, type DockerEngine, type ServiceRequest, type ServiceState, type TaskState } from './engine.js';
+import { NotSwarmManager, PushFailure, type DockerEngine, type RegistryAuth, type ServiceRequest, type ServiceState, type TaskState } from './engine.js';
 import { engineCalls } from './engine-errors.js';
 import { labelFilters } from './labels.js';
 
@@ -183,7 +183,7 @@ export function swarmOperations(docker: () => Promise<Dockerode>, host: string):
         });
       }),
 
-    setServiceAliases: (serviceId, network, aliases) =>
+    setServiceAliases: (serviceId, network, aliases, auth) =>
       call(async (d) => {
         const service = d.getService(serviceId);
         const info = (await service.inspect()) as Dockerode.Service;
@@ -195,7 +195,11 @@ export function swarmOperations(docker: () => Promise<Dockerode>, host: string):
         const same = current.find((n) => n.Target === id || n.Target === network);
         if (same && [...(same.Aliases ?? [])].sort().join() === [...aliases].sort().join()) return;
         const next = { ...spec, TaskTemplate: { ...template, Networks: [...others, { ...same, Target: id, Aliases: aliases }] } };
-        await service.update({ _query: { version: info.Version?.Index ?? 0 }, _body: next });
+        const update = { _query: { version: info.Version?.Index ?? 0 }, _body: next };
+        // Without a login, the one-argument form sends no X-Registry-Auth, and Swarm keeps the service's own.
+        // dockerode takes (auth, options) too, which its type leaves out.
+        const withAuth = service.update.bind(service) as unknown as (auth: RegistryAuth, options: object) => Promise<unknown>;
+        await (auth ? withAuth(auth, update) : service.update(update));
       }),
 
     removeService: (serviceId) =>

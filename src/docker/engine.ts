@@ -278,8 +278,11 @@ export interface DockerEngine {
   listServices(labels: Record<string, string>): Promise<ServiceState[]>;
   /** The tasks of a service, every state, with their nodes. */
   serviceTasks(serviceId: string): Promise<TaskState[]>;
-  /** Sets the aliases a service's tasks answer to on `network` (a rolling update: new tasks start before old ones stop). */
-  setServiceAliases(serviceId: string, network: string, aliases: string[]): Promise<void>;
+  /**
+   * Sets the aliases a service's tasks answer to on `network` (a rolling update: new tasks start before old ones
+   * stop). With `auth`, the service's registry login is replaced by it; without, Swarm keeps the one it has.
+   */
+  setServiceAliases(serviceId: string, network: string, aliases: string[], auth?: RegistryAuth): Promise<void>;
   /** Removes a service (its tasks stop in the background); gone already is fine. */
   removeService(serviceId: string): Promise<void>;
 }

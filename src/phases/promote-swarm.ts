@@ -1,10 +1,12 @@
 import type { EnvironmentConfig } from '../config/types.js';
 import type { RunContext } from '../context.js';
+import type { RegistryAuth } from '../docker/engine.js';
 import { StateError } from '../errors.js';
 import type { RegionTarget } from './regions.js';
 import { networkName } from './stack-names.js';
 import { aliasServices, currentTaskIds, listSwarmStacks, swarmStackUrl, waitConverged, type SwarmStack } from './swarm-stacks.js';
 import { findStackToPromote, openPromoteStep } from './promote-step.js';
+import { credentialsFor, registryOf } from './registry.js';
 
 /** How long promote waits for a service's rolling update (new tasks healthy, old ones gone). */
 const UPDATE_TIMEOUT_MS = 120_000;
@@ -14,6 +16,8 @@ export interface SwarmPromotion {
   stack: SwarmStack;
   previous: SwarmStack[];
   url?: string;
+  /** The registry's login now, handed to Swarm with each update (a short-lived token refreshed); none: Swarm keeps the one it has. */
+  auth?: RegistryAuth;
 }
 
 /** The stack to promote in a Swarm region, running every replica; else a state error (exit 2) naming what is there. */
@@ -29,7 +33,9 @@ export async function planSwarmRegion(ctx: RunContext, env: EnvironmentConfig, t
     }
   }
   const url = swarmStackUrl(stack.services, tasks);
-  return { target, stack, previous: stacks.filter((s) => s.id !== stack.id && s.promoted), ...(url ? { url } : {}) };
+  const registry = registryOf(env, ctx.hostEnv);
+  const auth = registry ? (await credentialsFor(ctx, registry))?.auth : undefined;
+  return { target, stack, previous: stacks.filter((s) => s.id !== stack.id && s.promoted), ...(url ? { url } : {}), ...(auth ? { auth } : {}) };
 }
 
 /**
@@ -48,7 +54,7 @@ export async function promoteSwarmRegion(ctx: RunContext, env: EnvironmentConfig
     const services = aliasServices(stack).filter((s) => (s.aliases[network] ?? []).includes(service) !== aliases.includes(service));
     if (services.length === 0) return true;
     const before = await currentTaskIds(engine, services);
-    for (const s of services) await engine.setServiceAliases(s.id, network, aliases);
+    for (const s of services) await engine.setServiceAliases(s.id, network, aliases, p.auth);
     const done = await waitConverged({ engine, services, timeoutMs: UPDATE_TIMEOUT_MS, before }, ctx.signal, ctx.now);
     if (done.ok) return true;
     step.fail(`Promoting stack ${p.stack.id} in Swarm region ${region.name} of ${env.name} stopped: updating ${services.map((s) => s.name).join(', ')} ${done.reason}. ${aliases.length ? `The previous stack still answers to ${service}.` : `Stack ${p.stack.id} answers to ${service}; the old stack may answer too until its update is resumed or it is pruned.`}`, done.lines);
