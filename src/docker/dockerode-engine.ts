@@ -1,9 +1,11 @@
 /** DockerEngine over dockerode: the only module that imports it, loaded on first use so `porter --help` stays fast. */
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import { EngineError } from '../errors.js';
 import { abortError, throwIfAborted, watchAbort } from './abort.js';
 import { createBuildReader } from './build-events.js';
+import { withBuildKitHint } from './buildkit-hint.js';
 import { packContext } from './build-context.js';
 import { clientOptions } from './client-options.js';
 import { normalizeDockerfile } from './context-files.js';
@@ -168,10 +170,11 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
         }
         // A RUN step killed by an engine that is stopping fails the build too: not the Dockerfile's fault.
         const refused = err instanceof BuildFailure ? await checkEngine() : undefined;
-        if (err instanceof BuildFailure) throw refused === undefined ? err : wentAwayError(host, building, refused);
+        const dockerfilePath = join(req.contextDir, req.dockerfile);
+        if (err instanceof BuildFailure) throw refused === undefined ? await withBuildKitHint(err, dockerfilePath) : wentAwayError(host, building, refused);
         const status = answerStatus(err);
         // Rejected before any output (bad instruction, missing Dockerfile): the builder's words, the hook's fault.
-        if (status !== undefined && status >= 400) throw new BuildFailure(answerMessage(err));
+        if (status !== undefined && status >= 400) throw await withBuildKitHint(new BuildFailure(answerMessage(err)), dockerfilePath);
         throw toEngineError(err, host, response ? building : undefined) ?? err;
       } finally {
         signal.removeEventListener('abort', onAbort);

@@ -4,7 +4,7 @@ import { after, test } from 'node:test';
 import { assertNothingLeft, containersMentioning, describeDocker, eventually, removeTempDirs, sweep, uniqueRunId } from '../helpers/docker.js';
 import { engineList, labelQuery } from '../helpers/engine-api.js';
 import { HOOK, hookRepo, scriptHook } from '../helpers/hook-repo.js';
-import { hookLines, runPorter, startPorter, summaryRow } from '../helpers/porter-cli.js';
+import { failureText, hookLines, runPorter, startPorter, summaryRow } from '../helpers/porter-cli.js';
 
 const service = uniqueRunId();
 const labels = { 'porter.service': service };
@@ -43,6 +43,20 @@ await describeDocker('porter build hook: build failures and signals', () => {
     assert.deepEqual(hookLines(r.stdout, 'broken-build report'), ['reported']);
     assert.doesNotMatch(r.stderr, /internal error/);
     assert.deepEqual(await containersMentioning('compiling the hook'), [], 'the failed RUN step\'s container is gone');
+  });
+
+  test('a Dockerfile written for BuildKit (a heredoc, RUN --mount) fails its hook saying the classic builder does not know that syntax', { timeout: 60_000 }, async () => {
+    const repo = await hookRepo(`service_name: ${service}\nhooks:\n  buildkit:\n  - dockerfile: .porter/hooks/heredoc/Dockerfile\n    name: heredoc\n  - dockerfile: .porter/hooks/mount/Dockerfile\n    name: mount\n    run_condition: always\n`, {
+      '.porter/hooks/heredoc/Dockerfile': '# syntax=docker/dockerfile:1\nFROM busybox:latest\nRUN <<EOF\necho hi\nEOF\n',
+      '.porter/hooks/mount/Dockerfile': 'FROM busybox:latest\nRUN --mount=type=cache,target=/cache true\n',
+    });
+    const r = await runPorter(repo, ['build', 'hook', '-name', 'buildkit']);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    const hint = "porter builds with the Docker engine's classic builder, which does not know BuildKit-only syntax (RUN --mount, heredocs, a # syntax= frontend); write this Dockerfile without it";
+    for (const hook of ['heredoc', 'mount']) {
+      assert.equal(summaryRow(r.stdout, `buildkit ${hook}`)?.status, 'failed', r.stdout);
+      assert.ok(failureText(r.stdout, `buildkit ${hook}`).includes(`(${hint}). The hook's Dockerfile failed, not porter`), r.stdout);
+    }
   });
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
