@@ -16,6 +16,7 @@ import { swarmOperations } from './dockerode-swarm.js';
 import { BuildFailure, ImageNotFound, type DockerEngine, type ImageSummary, type LineSink } from './engine.js';
 import { answerMessage, answerStatus } from './engine-answer.js';
 import { engineCheck, rejectWhenGone } from './engine-gone.js';
+import { withDockerContext } from './docker-context.js';
 import { chooseDockerHost, parseDockerHost, type EngineEndpoint } from './engine-host.js';
 import { engineCalls, isEngineConnectionError, toEngineError, unreachableError, wentAwayError } from './engine-errors.js';
 import { labelFilters } from './labels.js';
@@ -71,15 +72,20 @@ async function quietly(work: () => Promise<unknown>): Promise<void> {
 
 /** Connects to `dockerHost`, else `env.DOCKER_HOST`, else unix:///var/run/docker.sock; never throws itself. */
 export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
-  const chosen = chooseDockerHost(opts.dockerHost, opts.env);
-  const endpoint = parseDockerHost(chosen, opts.env);
+  const context = withDockerContext(opts.dockerHost, opts.env);
+  const env = 'env' in context ? context.env : opts.env;
+  const chosen = chooseDockerHost(opts.dockerHost, env);
+  const endpoint = parseDockerHost(chosen, env);
   const host = typeof endpoint === 'string' ? chosen : endpoint.host;
+  // A docker context that cannot be used fails the first request, as an unreachable engine does.
+  const open = (fresh?: boolean): Promise<Dockerode> =>
+    'problem' in context ? Promise.reject(new EngineError(`Cannot find the Docker engine: ${context.problem}.`)) : connect(endpoint, host, env, fresh);
   let client: Promise<Dockerode> | undefined;
-  const docker = (): Promise<Dockerode> => (client ??= connect(endpoint, host, opts.env));
+  const docker = (): Promise<Dockerode> => (client ??= open());
   // A stopping engine (SIGTERM) still answers on open connections: only a new one (no keep-alive) tells it is going.
   let fresh: Promise<Dockerode> | undefined;
   const checkEngine = engineCheck(async (abortSignal) => {
-    const d = await (fresh ??= connect(endpoint, host, opts.env, true));
+    const d = await (fresh ??= open(true));
     return (d.ping.bind(d) as unknown as PingWithSignal)({ abortSignal });
   });
 

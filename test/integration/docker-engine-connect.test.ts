@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { symlink } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { createDockerEngine } from '../../src/docker/dockerode-engine.js';
 import { EngineError, ExitCode, isAbort } from '../../src/errors.js';
-import { fixtureContext, removeTempDirs, requireDocker, tempDir } from '../helpers/docker.js';
+import { fixtureContext, removeTempDirs, requireDocker, tempDir, writeTree } from '../helpers/docker.js';
 
 const never = (): AbortSignal => new AbortController().signal;
 const labels = { 'porter.service': 't-never-created' };
@@ -94,5 +95,40 @@ describe('an engine reached through the config while the environment says otherw
       if (saved === undefined) delete process.env.DOCKER_HOST;
       else process.env.DOCKER_HOST = saved;
     }
+  });
+});
+
+describe('an engine named by a docker context', () => {
+  after(removeTempDirs);
+
+  /** A DOCKER_CONFIG whose current context reaches this machine's engine through a symlink to its socket. */
+  async function contextStore(engineHost: string, current: string): Promise<{ dir: string; host: string }> {
+    const dir = await tempDir('porter-docker-context-test-');
+    const host = `unix://${join(dir, 'engine.sock')}`;
+    await symlink(engineHost.replace(/^unix:\/\//, ''), join(dir, 'engine.sock'));
+    const id = createHash('sha256').update('lab').digest('hex');
+    await writeTree(dir, {
+      'config.json': JSON.stringify({ currentContext: current }),
+      [`contexts/meta/${id}/meta.json`]: JSON.stringify({ Name: 'lab', Endpoints: { docker: { Host: host } } }),
+    });
+    return { dir, host };
+  }
+
+  test('without DOCKER_HOST, the current context\'s engine is the one porter uses; a missing context is exit 2 naming it', { timeout: 30_000 }, async (t) => {
+    const engine = await requireDocker(t);
+    if (!engine) return;
+    if (!engine.host.startsWith('unix://')) return t.skip('the test engine is not on a unix socket');
+    const { dir, host } = await contextStore(engine.host, 'lab');
+    const viaContext = createDockerEngine({ env: { DOCKER_CONFIG: dir } });
+    assert.equal(viaContext.host, host);
+    await viaContext.ping();
+    assert.equal(createDockerEngine({ env: { DOCKER_CONFIG: dir, DOCKER_HOST: 'tcp://127.0.0.1:1' } }).host, 'tcp://127.0.0.1:1', 'DOCKER_HOST wins, as for the docker CLI');
+    const missing = createDockerEngine({ env: { DOCKER_CONFIG: dir, DOCKER_CONTEXT: 'nope' } });
+    await assert.rejects(missing.ping(), (err) => {
+      assert.ok(err instanceof EngineError, String(err));
+      assert.equal(err.exitCode, ExitCode.usage);
+      assert.equal(err.message, `Cannot find the Docker engine: DOCKER_CONTEXT names the docker context "nope", but there is no such context in ${dir}/contexts. List them with docker context ls; or set DOCKER_HOST.`);
+      return true;
+    });
   });
 });
