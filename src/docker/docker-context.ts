@@ -28,8 +28,8 @@ export function withDockerContext(dockerHost: string | undefined, env: Env): Con
   const named = fromEnv ? `DOCKER_CONTEXT names the docker context "${name}"` : `${configPath} makes "${name}" the current docker context`;
   let host: unknown;
   try {
-    const meta = JSON.parse(readFileSync(join(store, 'meta', id, 'meta.json'), 'utf8')) as { Endpoints?: { docker?: { Host?: unknown } } };
-    host = meta.Endpoints?.docker?.Host;
+    const meta = JSON.parse(readFileSync(join(store, 'meta', id, 'meta.json'), 'utf8')) as { Endpoints?: { docker?: { Host?: unknown } } } | null;
+    host = meta?.Endpoints?.docker?.Host;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? `there is no such context in ${store}` : `its ${join(store, 'meta', id, 'meta.json')} cannot be read (${code ?? (err as Error).message})`;

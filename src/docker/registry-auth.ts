@@ -21,9 +21,10 @@ export interface FoundAuth {
   secrets: string[];
 }
 
+/** What porter reads of config.json, anything that is not a string (or an object of them) left out. */
 interface ClientConfig {
-  auths?: Record<string, { auth?: string; username?: string; password?: string; identitytoken?: string }>;
-  credHelpers?: Record<string, string>;
+  auths: Record<string, unknown>;
+  credHelpers: Record<string, string>;
   credsStore?: string;
 }
 
@@ -57,7 +58,7 @@ export async function registryAuth(registry: string, env: Env, signal: AbortSign
   const host = registryHost(registry);
   const config = await readClientConfig(path, `the registry ${registry}`);
   if (!config) return undefined;
-  const helper = config.credHelpers?.[host] ?? config.credHelpers?.[serverOf(host)] ?? config.credsStore;
+  const helper = config.credHelpers[host] ?? config.credHelpers[serverOf(host)] ?? config.credsStore;
   // As for the docker CLI, a helper's answer is final: one that has nothing for the host means no credentials.
   if (helper) {
     const answer = await runHelper(helper, 'get', serverOf(host), env, signal);
@@ -65,9 +66,9 @@ export async function registryAuth(registry: string, env: Env, signal: AbortSign
     if (answer.notFound) return undefined;
     throw new UsageError(`Cannot get the credentials of the registry ${registry}: ${answer.why}. ${path} names the credential helper "${helper}" for it; install the helper, or change that config.`);
   }
-  const key = Object.keys(config.auths ?? {}).find((k) => authsKeyHost(k) === host);
+  const key = Object.keys(config.auths).find((k) => authsKeyHost(k) === host);
   if (key === undefined) return undefined;
-  return fromAuthsEntry(config.auths?.[key] ?? {}, host, `${path} (auths."${key}")`);
+  return fromAuthsEntry(config.auths[key], host, `${path} (auths."${key}")`);
 }
 
 /** What a build sends as X-Registry-Config, so its FROM images can come from registries that want a login. */
@@ -94,7 +95,7 @@ export async function buildLogins(env: Env, signal: AbortSignal): Promise<BuildL
     out.configs[serverOf(host)] = found.auth;
     out.secrets.push(...found.secrets);
   };
-  for (const [key, entry] of Object.entries(config.auths ?? {})) add(fromAuthsEntry(entry, authsKeyHost(key), `${path} (auths."${key}")`), authsKeyHost(key));
+  for (const [key, entry] of Object.entries(config.auths)) add(fromAuthsEntry(entry, authsKeyHost(key), `${path} (auths."${key}")`), authsKeyHost(key));
   const ask = async (helper: string, host: string): Promise<void> => {
     const answer = await runHelper(helper, 'get', serverOf(host), env, signal);
     if (answer.ok) add(fromHelperAnswer(answer.stdout, host, `docker-credential-${helper}`), host);
@@ -105,7 +106,7 @@ export async function buildLogins(env: Env, signal: AbortSignal): Promise<BuildL
     if (!listed.ok) out.warnings.push(`${path} names the credential store "${config.credsStore}", and ${listed.why}; builds use only the other logins.`);
     else for (const server of Object.keys(parseJsonObject(listed.stdout) ?? {})) await ask(config.credsStore, authsKeyHost(server));
   }
-  for (const [host, helper] of Object.entries(config.credHelpers ?? {})) await ask(helper, authsKeyHost(host));
+  for (const [host, helper] of Object.entries(config.credHelpers)) await ask(helper, authsKeyHost(host));
   return out;
 }
 
@@ -124,7 +125,12 @@ async function readClientConfig(path: string, purpose: string): Promise<ClientCo
   }
   const parsed = parseJsonObject(text);
   if (parsed instanceof Error) throw brokenConfig(path, purpose, parsed.message);
-  return parsed as ClientConfig;
+  const object = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : {});
+  const helpers = Object.entries(object(parsed.credHelpers)).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '');
+  return {
+    auths: object(parsed.auths), credHelpers: Object.fromEntries(helpers),
+    ...(typeof parsed.credsStore === 'string' && parsed.credsStore ? { credsStore: parsed.credsStore } : {}),
+  };
 }
 
 function parseJsonObject(text: string): Record<string, unknown> | Error {
@@ -141,7 +147,11 @@ function brokenConfig(path: string, purpose: string, why: string): UsageError {
   return new UsageError(`Cannot read Docker's client config ${path} (${why}), where porter looks for the credentials of ${purpose}. Fix it (docker login writes it), or point DOCKER_CONFIG at a directory with a good config.json.`);
 }
 
-function fromAuthsEntry(entry: NonNullable<ClientConfig['auths']>[string], host: string, from: string): FoundAuth | undefined {
+function fromAuthsEntry(value: unknown, host: string, from: string): FoundAuth | undefined {
+  // Hand-edited configs hold anything: only strings count, as for the docker CLI's JSON decoding.
+  if (typeof value !== 'object' || value === null) return undefined;
+  const text = (key: string): string | undefined => (typeof (value as Record<string, unknown>)[key] === 'string' ? (value as Record<string, string>)[key] : undefined);
+  const entry = { auth: text('auth'), username: text('username'), password: text('password'), identitytoken: text('identitytoken') };
   const serveraddress = serverOf(host);
   if (entry.identitytoken) return { auth: { identitytoken: entry.identitytoken, serveraddress }, from, secrets: [entry.identitytoken] };
   let { username, password } = entry;

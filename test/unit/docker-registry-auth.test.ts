@@ -95,6 +95,14 @@ describe('registryAuth', () => {
     assert.equal(await registryAuth('none.example/x', env, never), undefined);
   });
 
+  it('values of the wrong type in a hand-edited config are no credentials, never a crash', async () => {
+    const { env } = await dockerConfig({ auths: { 'a.example': null, 'b.example': { auth: 5, password: ['x'] } }, credHelpers: { 'c.example': 3 }, credsStore: 7 });
+    for (const host of ['a.example', 'b.example', 'c.example']) assert.equal(await registryAuth(host, env, never), undefined, host);
+    assert.deepEqual(await buildLogins(env, never), { configs: {}, secrets: [], warnings: [] });
+    const { env: arrays } = await dockerConfig({ auths: ['a.example'], credHelpers: 'nope' });
+    assert.equal(await registryAuth('a.example', arrays, never), undefined);
+  });
+
   it('a broken config, a bad auth value, a missing or failing helper: exit 2, naming the file or the helper', async () => {
     const broken = await dockerConfig('{"auths": ');
     const a = await failure(registryAuth('reg.example', broken.env, never));
