@@ -1,5 +1,6 @@
 import type { PorterConfig } from './config/types.js';
-import type { DockerEngine, RegistryAuth } from './docker/engine.js';
+import type { DockerEngine } from './docker/engine.js';
+import type { FoundAuth } from './docker/registry-auth.js';
 import type { EmitEvent } from './events.js';
 import type { PluginFetcher } from './git/plugin-fetcher.js';
 import type { SecretSet } from './hooks/mask.js';
@@ -41,9 +42,9 @@ export interface RunContext {
   /** Absolute `.porter-tmp/` of the repo. */
   tmpDir: string;
   /**
-   * The logins of Docker's client config that image builds send for their FROM images, looked up on the first
-   * build that needs them and kept for the command (their secrets masked, a failing helper warned about once).
+   * A registry's login from Docker's client config, for pushes and Swarm pulls: looked up once per command, its
+   * secrets masked from then on. (Image builds get theirs from the engine, which the session gives them to.)
    */
-  buildLogins(): Promise<Record<string, RegistryAuth>>;
+  registryLogin(registry: string): Promise<FoundAuth | undefined>;
   now(): number;
 }

@@ -4,8 +4,8 @@ import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import type { HookConfig, PorterConfig } from '../config/types.js';
 import type { ProcessOwner, RunContext } from '../context.js';
-import type { DockerEngine, RegistryAuth } from '../docker/engine.js';
-import { buildLogins } from '../docker/registry-auth.js';
+import type { DockerEngine } from '../docker/engine.js';
+import { commandLogins } from '../docker/registry-auth.js';
 import { UsageError } from '../errors.js';
 import type { EmitEvent } from '../events.js';
 import { cachedCheckout } from '../git/cached-checkout.js';
@@ -59,12 +59,15 @@ export async function openSession(
   const plugins = lazyPluginFetcher({ ...opts.env }, Object.values(config.hooks).flat(), opts.signal);
   const { createDockerEngine } = await import('../docker/dockerode-engine.js');
   const env = { ...opts.env };
+  const secrets = new SecretSet();
+  // Registry logins, looked up once for the command; image builds get theirs through the engine.
+  const logins = commandLogins(env, opts.signal, (found) => secrets.add(found), (text) => opts.emit({ type: 'message', level: 'warn', text }));
   const engines = new Map<string, DockerEngine>();
   const engineFor = (dockerHost: string | undefined): DockerEngine => {
     const key = dockerHost ?? '';
     let engine = engines.get(key);
     if (!engine) {
-      engine = createDockerEngine({ env, ...(dockerHost ? { dockerHost } : {}) });
+      engine = createDockerEngine({ env, buildLogins: logins.forBuilds, ...(dockerHost ? { dockerHost } : {}) });
       engines.set(key, engine);
     }
     return engine;
@@ -80,17 +83,9 @@ export async function openSession(
   await removeAbandonedScratch(join(tmpDir, 'run'), opts.owner);
   await claimScratch(join(tmpDir, 'run', runId), opts.owner);
   const store = await outputs;
-  const secrets = new SecretSet();
   secrets.add(await knownSecrets(config, repoDir, store, opts.env));
-  let logins: Promise<Record<string, RegistryAuth>> | undefined;
-  const loginsOnce = async (): Promise<Record<string, RegistryAuth>> => {
-    const found = await buildLogins(opts.env, opts.signal);
-    secrets.add(found.secrets);
-    for (const text of found.warnings) opts.emit({ type: 'message', level: 'warn', text });
-    return found.configs;
-  };
   return {
-    buildLogins: () => (logins ??= loginsOnce()),
+    registryLogin: logins.forRegistry,
     repoDir, config, engine, engineFor, tmpDir, runId, owner: opts.owner,
     plugins,
     outputs: store,

@@ -13,7 +13,7 @@ import { deferUnusedDockerodeModules } from './defer-unused-modules.js';
 import { demuxLines } from './demux-lines.js';
 import { stackOperations } from './dockerode-stacks.js';
 import { swarmOperations } from './dockerode-swarm.js';
-import { BuildFailure, ImageNotFound, type DockerEngine, type ImageSummary, type LineSink } from './engine.js';
+import { BuildFailure, ImageNotFound, type DockerEngine, type ImageSummary, type LineSink, type RegistryAuth } from './engine.js';
 import { answerMessage, answerStatus } from './engine-answer.js';
 import { engineCheck, rejectWhenGone } from './engine-gone.js';
 import { withDockerContext } from './docker-context.js';
@@ -26,6 +26,8 @@ export interface DockerEngineOptions {
   /** `docker_host` of the region in the config; wins over `env.DOCKER_HOST`. */
   dockerHost?: string;
   env: Record<string, string | undefined>;
+  /** The registry logins every image build sends (X-Registry-Config), asked for when a build starts. */
+  buildLogins?: () => Promise<Record<string, RegistryAuth>>;
 }
 
 const pingTimeoutMs = 10_000;
@@ -143,6 +145,7 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
 
     async buildImage(req, onLine: LineSink, signal) {
       throwIfAborted(signal);
+      const logins = (await opts.buildLogins?.()) ?? {};
       const d = await docker();
       const context = await packContext(req.contextDir, req.dockerfile);
       const reader = createBuildReader((line) => onLine(line, 'stdout'));
@@ -157,7 +160,7 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
           t: req.tag, dockerfile: normalizeDockerfile(req.dockerfile), labels: req.labels, buildargs: req.buildArgs,
           rm: true, forcerm: true, abortSignal: signal,
           // Identity tokens have no user and password, which dockerode's type insists on; the engine takes them.
-          ...(req.registryConfig && Object.keys(req.registryConfig).length > 0 ? { registryconfig: req.registryConfig as Dockerode.RegistryConfig } : {}),
+          ...(Object.keys(logins).length > 0 ? { registryconfig: logins as Dockerode.RegistryConfig } : {}),
         })) as Readable;
         // docker-modem's followProgress calls a failed build a success; read every event ourselves.
         for await (const chunk of response) reader.write(chunk as Buffer);

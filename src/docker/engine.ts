@@ -14,8 +14,6 @@ export interface BuildRequest {
   tag: string;
   labels: Record<string, string>;
   buildArgs: Record<string, string>;
-  /** Logins for the registries its FROM images come from, by server (X-Registry-Config); none: anonymously. */
-  registryConfig?: Record<string, RegistryAuth>;
 }
 
 export interface RunRequest {
@@ -120,7 +118,6 @@ export class StartFailure extends Error {
   }
 }
 
-/** One Swarm service of a stack, as porter asks the manager to create it. */
 /** Registry credentials as the engine takes them (`X-Registry-Auth`). */
 export interface RegistryAuth {
   username?: string;
@@ -129,6 +126,7 @@ export interface RegistryAuth {
   serveraddress?: string;
 }
 
+/** One Swarm service of a stack, as porter asks the manager to create it. */
 export interface ServiceRequest {
   /** Unique in the swarm. */
   name: string;

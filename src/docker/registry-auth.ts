@@ -110,6 +110,38 @@ export async function buildLogins(env: Env, signal: AbortSignal): Promise<BuildL
   return out;
 }
 
+/** The logins of one porter command, each looked up once on first use (a credential helper can be slow). */
+export interface CommandLogins {
+  /** What every image build sends (see buildLogins). */
+  forBuilds(): Promise<Record<string, RegistryAuth>>;
+  /** One registry's login for pushes and Swarm pulls (see registryAuth). */
+  forRegistry(registry: string): Promise<FoundAuth | undefined>;
+}
+
+/** Memoised logins; `onSecrets` receives every secret found, `onWarning` every build-time warning, once each. */
+export function commandLogins(env: Env, signal: AbortSignal, onSecrets: (secrets: string[]) => void, onWarning: (text: string) => void): CommandLogins {
+  let builds: Promise<Record<string, RegistryAuth>> | undefined;
+  const registries = new Map<string, Promise<FoundAuth | undefined>>();
+  return {
+    forBuilds: () => (builds ??= buildLogins(env, signal).then((found) => {
+      onSecrets(found.secrets);
+      found.warnings.forEach(onWarning);
+      return found.configs;
+    })),
+    forRegistry: (registry) => {
+      let found = registries.get(registry);
+      if (!found) {
+        found = registryAuth(registry, env, signal).then((f) => {
+          if (f) onSecrets(f.secrets);
+          return f;
+        });
+        registries.set(registry, found);
+      }
+      return found;
+    },
+  };
+}
+
 /** Docker Hub's credentials are keyed by its v1 URL, every other registry's by its host. */
 function serverOf(host: string): string {
   return host === HUB_HOST ? HUB_SERVER : host;

@@ -116,9 +116,8 @@ export class HookImages {
     if (found) return { ok: true, image: found.tags.includes(tag) ? tag : found.id };
     const tail = new TailBuffer(20);
     try {
-      const registryConfig = await ctx.buildLogins();
       await this.limit(() => ctx.engine.buildImage(
-        { contextDir: source.contextDir, dockerfile: source.dockerfile, tag, labels: { [Label.service]: service, [Label.hook]: hookLabel, [Label.hash]: hash }, buildArgs: hook.buildArgs, registryConfig },
+        { contextDir: source.contextDir, dockerfile: source.dockerfile, tag, labels: { [Label.service]: service, [Label.hook]: hookLabel, [Label.hash]: hash }, buildArgs: hook.buildArgs },
         (line) => {
           tail.push(line);
           const step = parseStep(line);

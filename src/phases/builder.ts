@@ -33,8 +33,7 @@ export async function runBuilder(ctx: RunContext, input: BuilderInputs): Promise
   const tarFile = `${work}.tar`;
   let done = false;
   try {
-    const registryConfig = await ctx.buildLogins();
-    await ctx.engine.buildImage({ contextDir: ctx.repoDir, dockerfile: spec.dockerfileBuild, tag, labels, buildArgs: input.buildArgs, registryConfig }, (line) => input.onLine(line, 'stdout'), ctx.signal);
+    await ctx.engine.buildImage({ contextDir: ctx.repoDir, dockerfile: spec.dockerfileBuild, tag, labels, buildArgs: input.buildArgs }, (line) => input.onLine(line, 'stdout'), ctx.signal);
     await mkdir(dirname(tarFile), { recursive: true });
     const out = createWriteStream(tarFile);
     let exitCode: number;

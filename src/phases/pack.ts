@@ -97,8 +97,7 @@ async function buildImage(ctx: RunContext, spec: ImageSpec, step: BodyStep): Pro
   try {
     const labels = { [Label.service]: ctx.config.serviceName, [Label.container]: spec.container, [Label.version]: ctx.serviceVersion };
     const buildArgs = await argsOf(spec.dockerfile, contextDir);
-    const registryConfig = await ctx.buildLogins();
-    return await ctx.engine.buildImage({ contextDir, dockerfile: spec.dockerfile, tag: spec.tag, labels, buildArgs, registryConfig }, (line) => step.log(line), ctx.signal);
+    return await ctx.engine.buildImage({ contextDir, dockerfile: spec.dockerfile, tag: spec.tag, labels, buildArgs }, (line) => step.log(line), ctx.signal);
   } catch (err) {
     if (!(err instanceof BuildFailure)) throw err;
     step.fail(`pack ${spec.container}: ${spec.dockerfile} failed to build: ${err.builderMessage.trim()}. The service's Dockerfile failed, not porter; its last lines are below.`);

@@ -6,7 +6,7 @@ import type { RegionTarget } from './regions.js';
 import { networkName } from './stack-names.js';
 import { aliasServices, currentTaskIds, listSwarmStacks, swarmStackUrl, waitConverged, type SwarmStack } from './swarm-stacks.js';
 import { findStackToPromote, openPromoteStep } from './promote-step.js';
-import { credentialsFor, registryOf } from './registry.js';
+import { registryOf } from './registry.js';
 
 /** How long promote waits for a service's rolling update (new tasks healthy, old ones gone). */
 const UPDATE_TIMEOUT_MS = 120_000;
@@ -34,7 +34,7 @@ export async function planSwarmRegion(ctx: RunContext, env: EnvironmentConfig, t
   }
   const url = swarmStackUrl(stack.services, tasks);
   const registry = registryOf(env, ctx.hostEnv);
-  const auth = registry ? (await credentialsFor(ctx, registry))?.auth : undefined;
+  const auth = registry ? (await ctx.registryLogin(registry))?.auth : undefined;
   return { target, stack, previous: stacks.filter((s) => s.id !== stack.id && s.promoted), ...(url ? { url } : {}), ...(auth ? { auth } : {}) };
 }
 

@@ -5,7 +5,7 @@ import { Label } from '../docker/labels.js';
 import { StateError, UsageError } from '../errors.js';
 import { WORKER_GRACE_MS } from './health.js';
 import type { StackOutcome, StackRequest } from './provision-region.js';
-import { credentialsFor, registryOf } from './registry.js';
+import { registryOf } from './registry.js';
 import { networkName, stackContainerName } from './stack-names.js';
 import type { Manifest } from './state.js';
 import { swarmStackUrl, waitConverged } from './swarm-stacks.js';
@@ -55,7 +55,7 @@ export async function startSwarmStack(ctx: RunContext, req: StackRequest, images
   const network = networkName(service, req.env.name);
   // The nodes pull with the credentials pack pushed with; Swarm keeps them with each service.
   const registry = registryOf(req.env, ctx.hostEnv);
-  const registryAuth = registry ? (await credentialsFor(ctx, registry))?.auth : undefined;
+  const registryAuth = registry ? (await ctx.registryLogin(registry))?.auth : undefined;
   const created: ServiceState[] = [];
   let createdNetwork = false;
   const remove = async (): Promise<void> => {

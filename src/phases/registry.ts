@@ -1,7 +1,7 @@
 import type { EnvironmentConfig, PorterConfig } from '../config/types.js';
 import type { RunContext } from '../context.js';
 import { PushFailure } from '../docker/engine.js';
-import { clientConfigPath, registryAuth, type FoundAuth } from '../docker/registry-auth.js';
+import { clientConfigPath, type FoundAuth } from '../docker/registry-auth.js';
 import type { BodyStep } from './body-step.js';
 import type { PushedImage } from './state.js';
 
@@ -30,10 +30,10 @@ export interface RegistryLogin {
   found: FoundAuth | undefined;
 }
 
-/** The credentials of each registry, looked up once (a credential helper can be slow); UsageError when the config or a helper is broken. */
+/** The credentials of each registry; UsageError when the config or a helper is broken. */
 export async function registryLogins(ctx: RunContext, registries: readonly string[]): Promise<RegistryLogin[]> {
   const logins: RegistryLogin[] = [];
-  for (const registry of registries) logins.push({ registry, found: await credentialsFor(ctx, registry) });
+  for (const registry of registries) logins.push({ registry, found: await ctx.registryLogin(registry) });
   return logins;
 }
 
@@ -63,11 +63,4 @@ export async function pushToRegistries(ctx: RunContext, image: { container: stri
     }
   }
   return pushed;
-}
-
-/** The credentials for a registry from Docker's client config (see registry-auth.ts), their secrets masked from here on. */
-export async function credentialsFor(ctx: RunContext, registry: string): Promise<FoundAuth | undefined> {
-  const found = await registryAuth(registry, ctx.hostEnv, ctx.signal);
-  if (found) ctx.secrets.add(found.secrets);
-  return found;
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { authsKeyHost, buildLogins, registryAuth, registryHost } from '../../src/docker/registry-auth.js';
+import { authsKeyHost, buildLogins, commandLogins, registryAuth, registryHost } from '../../src/docker/registry-auth.js';
 import { PorterError } from '../../src/errors.js';
 import { removeTempDirs, tempDir, writeTree } from '../helpers/temp-dirs.js';
 
@@ -166,5 +166,25 @@ describe('buildLogins', () => {
     const f = await failure(buildLogins(broken.env, never));
     assert.equal(f.code, 2);
     assert.match(f.message, /\(not a JSON object\), where porter looks for the credentials of the registries of a Dockerfile's FROM images\./);
+  });
+});
+
+describe('commandLogins', () => {
+  it('asks a helper once for builds and once per registry, however often they ask; each lookup\'s secrets and the warning reported once', async () => {
+    const { env, dir } = await dockerConfig(
+      { credHelpers: { 'reg.example': 'counted', 'bad.example': 'sad' } },
+      { counted: 'echo "$1" >> "$DOCKER_CONFIG/calls"\necho \'{"Username":"u","Secret":"s3cret"}\'\n', sad: 'exit 1\n' },
+    );
+    const secrets: string[] = [];
+    const warnings: string[] = [];
+    const logins = commandLogins(env, never, (found) => secrets.push(...found), (text) => warnings.push(text));
+    const [a, b] = await Promise.all([logins.forRegistry('reg.example/team'), logins.forRegistry('reg.example/team')]);
+    assert.equal(a, b);
+    assert.deepEqual(a?.auth, { username: 'u', password: 's3cret', serveraddress: 'reg.example' });
+    await Promise.all([logins.forBuilds(), logins.forBuilds()]);
+    assert.deepEqual(Object.keys(await logins.forBuilds()), ['reg.example']);
+    assert.deepEqual((await readFile(join(dir, 'calls'), 'utf8')).trim().split('\n'), ['get', 'get'], 'one get for the registry, one for the builds');
+    assert.deepEqual(secrets, ['s3cret', 's3cret']);
+    assert.equal(warnings.length, 1, warnings.join('\n'));
   });
 });
