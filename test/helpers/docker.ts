@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, test, type TestContext } from 'node:test';
+import { after, describe, test, type TestContext } from 'node:test';
 import { createDockerEngine } from '../../src/docker/dockerode-engine.js';
 import type { DockerEngine } from '../../src/docker/engine.js';
 import { engineApi, engineList, labelQuery } from './engine-api.js';
@@ -124,6 +124,14 @@ export async function assertNothingLeft(labels: Record<string, string>): Promise
     ...images.map((i) => `image ${i.RepoTags?.join(',') || i.Id}`),
   ];
   assert.deepEqual(names, [], `left on the engine with labels ${JSON.stringify(labels)}`);
+}
+
+/** Called in a suite's body: once its tests are done, sweeps what carries `labels` and fails if anything is left. */
+export function sweepAfterSuite(labels: Record<string, string>): void {
+  after(async () => {
+    await sweep(labels);
+    await assertNothingLeft(labels);
+  }, { timeout: 60_000 });
 }
 
 /** Containers (any state) whose command line contains `text`: how a test finds a build's unlabelled RUN container. */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { assertNothingLeft, describeDocker, removeTempDirs, sweep, tempDir, uniqueRunId } from '../helpers/docker.js';
+import { describeDocker, removeTempDirs, sweepAfterSuite, tempDir, uniqueRunId } from '../helpers/docker.js';
 import { engineList, labelQuery } from '../helpers/engine-api.js';
 import { freePort, startSilentServer } from '../helpers/git-remote.js';
 import { HOOK, hookRepo } from '../helpers/hook-repo.js';
@@ -188,10 +188,7 @@ environments:
 });
 
 await describeDocker('porter output on the real engine', () => {
-  after(async () => {
-    await sweep(labels);
-    await assertNothingLeft(labels);
-  }, { timeout: 60_000 });
+  sweepAfterSuite(labels);
 
   test('a dry run with the engine up creates no container and no image', { timeout: 30_000 }, async () => {
     const repo = await hookRepo(CONFIG, FILES);

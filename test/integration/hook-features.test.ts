@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { assertNothingLeft, describeDocker, removeTempDirs, sweep, uniqueRunId } from '../helpers/docker.js';
+import { describeDocker, removeTempDirs, sweepAfterSuite, uniqueRunId } from '../helpers/docker.js';
 import { engineList, labelQuery } from '../helpers/engine-api.js';
 import { HOOK, hookRepo, scriptHook } from '../helpers/hook-repo.js';
 import { hookLines, runPorter, summaryRow } from '../helpers/porter-cli.js';
@@ -15,10 +15,7 @@ const containersOf = (): Promise<unknown[]> => engineList(`/containers/json?all=
 after(() => removeTempDirs());
 
 await describeDocker('hook outputs, timeouts, retries, secrets and names', () => {
-  after(async () => {
-    await sweep(labels);
-    await assertNothingLeft(labels);
-  }, { timeout: 60_000 });
+  sweepAfterSuite(labels);
 
   test('outputs: KEY=value and heredoc values reach later hooks (a failure cleanup too) and later commands; a bad line is a warning', { timeout: 60_000 }, async () => {
     const produce = [

@@ -8,7 +8,7 @@ import { openSession } from '../../src/commands/session.js';
 import type { PorterEvent } from '../../src/events.js';
 import { HookImages } from '../../src/hooks/hook-image.js';
 import { runHook } from '../../src/hooks/run-hook.js';
-import { assertNothingLeft, describeDocker, removeTempDirs, sweep, uniqueRunId } from '../helpers/docker.js';
+import { describeDocker, removeTempDirs, sweepAfterSuite, uniqueRunId } from '../helpers/docker.js';
 import { engineApi, engineList, labelQuery } from '../helpers/engine-api.js';
 import { hookRepo, scriptHook } from '../helpers/hook-repo.js';
 import { porterEnv, runPorter } from '../helpers/porter-cli.js';
@@ -26,10 +26,7 @@ const imagesOf = (extra: Record<string, string> = {}): Promise<ListedImage[]> =>
 after(() => removeTempDirs());
 
 await describeDocker('hook images', () => {
-  after(async () => {
-    await sweep(labels);
-    await assertNothingLeft(labels);
-  }, { timeout: 60_000 });
+  sweepAfterSuite(labels);
 
   test('hooks with identical inputs share one build: no duplicate or dangling image', { timeout: 60_000 }, async () => {
     const hooks = ['a', 'b', 'c'].map((n) => scriptHook('ok.sh', { name: n, concurrent: true })).join('\n');

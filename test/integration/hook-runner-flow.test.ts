@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { assertNothingLeft, describeDocker, removeTempDirs, sweep, uniqueRunId } from '../helpers/docker.js';
+import { describeDocker, removeTempDirs, sweepAfterSuite, uniqueRunId } from '../helpers/docker.js';
 import { HOOK, hookRepo, readRepoFile, scriptHook } from '../helpers/hook-repo.js';
 import { hookLines, runPorter, summaryRow } from '../helpers/porter-cli.js';
 
@@ -37,10 +37,7 @@ const orderHook = (me: string, fields: Record<string, string | boolean> = {}, en
 after(() => removeTempDirs());
 
 await describeDocker('porter build hook: run conditions, concurrency, regions', () => {
-  after(async () => {
-    await sweep(labels);
-    await assertNothingLeft(labels);
-  }, { timeout: 60_000 });
+  sweepAfterSuite(labels);
 
   test('a failure turns the status failed: later pass hooks are skipped, fail and always hooks run; exit 1', { timeout: 60_000 }, async () => {
     const list = [

@@ -1,7 +1,7 @@
 /** `porter build hook` on the real engine: a Dockerfile that fails to build, and Ctrl-C / SIGTERM during a run or a build. */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { assertNothingLeft, containersMentioning, describeDocker, eventually, removeTempDirs, sweep, uniqueRunId } from '../helpers/docker.js';
+import { containersMentioning, describeDocker, eventually, removeTempDirs, sweepAfterSuite, uniqueRunId } from '../helpers/docker.js';
 import { engineList, labelQuery } from '../helpers/engine-api.js';
 import { HOOK, hookRepo, scriptHook } from '../helpers/hook-repo.js';
 import { failureText, hookLines, runPorter, startPorter, summaryRow } from '../helpers/porter-cli.js';
@@ -26,10 +26,7 @@ async function exitWithin(p: ReturnType<typeof startPorter>, ms: number): Promis
 after(() => removeTempDirs());
 
 await describeDocker('porter build hook: build failures and signals', () => {
-  after(async () => {
-    await sweep(labels);
-    await assertNothingLeft(labels);
-  }, { timeout: 60_000 });
+  sweepAfterSuite(labels);
 
   test('a Dockerfile that fails to build fails its hook (exit 1) with the builder\'s message; later always hooks run', { timeout: 60_000 }, async () => {
     const repo = await hookRepo(`service_name: ${service}\nhooks:\n  broken-build:\n  - dockerfile: ${HOOK.buildFails}\n    name: lint\n${scriptHook('ok.sh', { name: 'report', run_condition: 'always' })}\n`, {

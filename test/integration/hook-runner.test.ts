@@ -1,7 +1,7 @@
 /** `porter build hook` spawned as a user runs it: one hook's build, mounts, environment, output and exit codes. */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { assertNothingLeft, describeDocker, removeTempDirs, sweep, uniqueRunId } from '../helpers/docker.js';
+import { describeDocker, removeTempDirs, sweepAfterSuite, uniqueRunId } from '../helpers/docker.js';
 import { engineList, labelQuery } from '../helpers/engine-api.js';
 import { HOOK, hookRepo, readRepoFile, scriptHook, shortSha } from '../helpers/hook-repo.js';
 import { hookLines, runPorter, SENTINEL, summaryRow } from '../helpers/porter-cli.js';
@@ -49,10 +49,7 @@ describe('porter build hook: usage, config and engine errors exit 2 with one par
 });
 
 await describeDocker('porter build hook: one hook on the real engine', () => {
-  after(async () => {
-    await sweep(labels);
-    await assertNothingLeft(labels);
-  }, { timeout: 60_000 });
+  sweepAfterSuite(labels);
 
   test('a local hook builds from its own directory, honouring its .dockerignore, into one labelled image reused next time', { timeout: 90_000 }, async () => {
     const repo = await hookRepo(`service_name: ${service}\nhooks:\n  ctx:\n  - dockerfile: ${HOOK.ownContext}\n`, { 'at-repo-root.txt': 'not in the hook context' });

@@ -8,7 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Label } from '../../src/docker/labels.js';
-import { assertNothingLeft, describeDocker, removeTempDirs, sweep, tempDir, uniqueRunId } from '../helpers/docker.js';
+import { describeDocker, removeTempDirs, sweepAfterSuite, tempDir, uniqueRunId } from '../helpers/docker.js';
 import { serviceConfig, serviceRepo } from '../helpers/phase-repo.js';
 import { engineApi } from '../helpers/engine-api.js';
 import { hookRepo } from '../helpers/hook-repo.js';
@@ -34,10 +34,7 @@ await describeDocker('registries that want a login', (engine) => {
     registry = await startRegistry();
   });
 
-  after(async () => {
-    await sweep(labels);
-    await assertNothingLeft(labels);
-  }, { timeout: 60_000 });
+  sweepAfterSuite(labels);
 
   test('without credentials the registry refuses the push: exit 1, saying porter pushed without them and where it looked', { timeout: 60_000 }, async () => {
     const repo = await repoPushingTo(registry?.addr ?? '');

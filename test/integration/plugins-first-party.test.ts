@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { recordProvision } from '../../src/phases/state.js';
-import { assertNothingLeft, describeDocker, removeTempDirs, sweep, tempDir, uniqueRunId } from '../helpers/docker.js';
+import { describeDocker, removeTempDirs, sweepAfterSuite, tempDir, uniqueRunId } from '../helpers/docker.js';
 import { engineApi } from '../helpers/engine-api.js';
 import { git } from '../helpers/git-remote.js';
 import { HOOK, hookRepo, readRepoFile, shortSha } from '../helpers/hook-repo.js';
@@ -105,10 +105,7 @@ await describeDocker('first-party plugins from this repository', () => {
     gateway = await bridgeGateway();
   });
 
-  after(async () => {
-    await sweep(labels);
-    await assertNothingLeft(labels);
-  }, { timeout: 60_000 });
+  sweepAfterSuite(labels);
 
   test('http-check passes once the URL answers 2xx, polling; fails with the last error on 500 and on no answer', { timeout: 120_000 }, async () => {
     const server = await startServer(gateway);
