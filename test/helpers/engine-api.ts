@@ -7,7 +7,10 @@ export interface ApiAnswer {
   body: unknown;
 }
 
-function target(): { socketPath: string } | { host: string; port: number } {
+/** Where a request goes: a unix socket, or plain http to a host and port. */
+export type EngineTarget = { socketPath: string } | { host: string; port: number };
+
+function target(): EngineTarget {
   const endpoint = parseDockerHost(chooseDockerHost(undefined, process.env), process.env);
   if (typeof endpoint === 'string') throw new Error(endpoint);
   if (endpoint.kind === 'unix') return { socketPath: endpoint.socketPath };
@@ -15,11 +18,14 @@ function target(): { socketPath: string } | { host: string; port: number } {
   return { host: endpoint.hostname, port: endpoint.port };
 }
 
-/** One request to the engine named by DOCKER_HOST (or the local socket); the JSON body parsed when it is JSON. `body` is sent as JSON. */
-export function engineApi(method: string, path: string, timeoutMs = 30_000, body?: unknown): Promise<ApiAnswer> {
+/**
+ * One request to the engine at `to`; the answer's body parsed when it is JSON, else kept as text (ping answers
+ * "OK", image load answers JSON lines). `json` is sent as JSON, `tar` streamed as a tar archive.
+ */
+export function engineRequest(to: EngineTarget, method: string, path: string, opts: { json?: unknown; tar?: NodeJS.ReadableStream; timeoutMs?: number } = {}): Promise<ApiAnswer> {
   return new Promise((resolve, reject) => {
-    const headers = body === undefined ? {} : { 'Content-Type': 'application/json' };
-    const req = request({ ...target(), method, path, headers, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
+    const headers = opts.tar ? { 'Content-Type': 'application/x-tar', 'Transfer-Encoding': 'chunked' } : opts.json === undefined ? {} : { 'Content-Type': 'application/json' };
+    const req = request({ ...to, method, path, headers, signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', reject);
@@ -29,14 +35,20 @@ export function engineApi(method: string, path: string, timeoutMs = 30_000, body
         try {
           body = text ? JSON.parse(text) : undefined;
         } catch {
-          // Not JSON (ping answers "OK"): keep the text.
+          // Not JSON: keep the text.
         }
         resolve({ status: res.statusCode ?? 0, body });
       });
     });
     req.on('error', reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
+    if (opts.tar) opts.tar.pipe(req);
+    else req.end(opts.json === undefined ? undefined : JSON.stringify(opts.json));
   });
+}
+
+/** One request to the engine named by DOCKER_HOST (or the local socket); see engineRequest. `body` is sent as JSON. */
+export function engineApi(method: string, path: string, timeoutMs = 30_000, body?: unknown): Promise<ApiAnswer> {
+  return engineRequest(target(), method, path, { json: body, timeoutMs });
 }
 
 /** `?filters=` for these labels, as the engine's list endpoints read it. */

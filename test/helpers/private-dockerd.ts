@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ApiAnswer } from './engine-api.js';
+import { engineRequest, type ApiAnswer } from './engine-api.js';
 
 const run = promisify(execFile);
 
@@ -52,28 +52,8 @@ export async function privateEngineUnavailable(): Promise<string | undefined> {
   return undefined;
 }
 
-function call(socketPath: string, method: string, path: string, body?: NodeJS.ReadableStream, timeoutMs = 30_000): Promise<ApiAnswer> {
-  return new Promise((resolve, reject) => {
-    const headers = body ? { 'Content-Type': 'application/x-tar', 'Transfer-Encoding': 'chunked' } : {};
-    const req = request({ socketPath, method, path, headers, signal: AbortSignal.timeout(timeoutMs) }, (res: IncomingMessage) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let parsed: unknown = text;
-        try {
-          parsed = text ? JSON.parse(text) : undefined;
-        } catch {
-          // ping answers "OK", image load answers JSON lines: keep the text.
-        }
-        resolve({ status: res.statusCode ?? 0, body: parsed });
-      });
-    });
-    req.on('error', reject);
-    if (body) body.pipe(req);
-    else req.end();
-  });
+function call(socketPath: string, method: string, path: string, tar?: NodeJS.ReadableStream, timeoutMs = 30_000): Promise<ApiAnswer> {
+  return engineRequest({ socketPath }, method, path, { ...(tar ? { tar } : {}), timeoutMs });
 }
 
 function stream(socketPath: string, path: string): Promise<IncomingMessage> {
