@@ -18,7 +18,7 @@ export const MAX_ALIAS_COUNT = 1000;
  */
 export async function parseConfigText(text: string, file: string, repoDir: string, lookup: Lookup): Promise<PorterConfig> {
   const problem = (line: number, message: string): ConfigProblem => ({ file, line, path: '', message });
-  const empty = 'is empty; write at least "service_name: NAME" in it (see the .porter/config section of the README).';
+  const empty = 'is empty; write at least "service_name: NAME" in it (see docs/config.md).';
   if (text.trim() === '') throw new ConfigError([problem(0, empty)]);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: true, uniqueKeys: true });
