@@ -11,7 +11,8 @@ export interface HookResult {
   region?: string;
   status: HookStatus;
   /** Where it stopped, for failures. */
-  stage?: 'clone' | 'build' | 'run';
+  /** `start`: the engine could not start its container (a typo in CMD, no run bit, an unknown USER...). */
+  stage?: 'clone' | 'build' | 'start' | 'run';
   exitCode?: number;
   /** One paragraph on why it failed, when the exit code alone does not say (build, clone, timeout). */
   message?: string;

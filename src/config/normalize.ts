@@ -49,7 +49,7 @@ function normalizeHook(h: MapNode, list: string, index: number): HookConfig {
     concurrent: bool(h, 'concurrent') ?? false,
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     retries: number(h, 'retries') ?? 0,
-    retryOn: strings(get(h, 'retry_on')).filter((s): s is 'timeout' => s === 'timeout'),
+    retryOn: strings(get(h, 'retry_on')).filter((s): s is 'timeout' | 'start' => s === 'timeout' || s === 'start'),
     buildArgs,
     secrets: strings(get(h, 'secrets')),
     repoRoot: getString(h, 'repo_root') === 'ro' ? 'ro' : 'rw',

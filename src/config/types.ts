@@ -29,7 +29,7 @@ export interface HookConfig {
   concurrent: boolean;
   timeoutMs?: number;
   retries: number;
-  retryOn: 'timeout'[];
+  retryOn: ('timeout' | 'start')[];
   buildArgs: Record<string, string>;
   secrets: string[];
   repoRoot: 'rw' | 'ro';

@@ -12,14 +12,17 @@ import { normalizeDockerfile } from './context-files.js';
 import { deferUnusedDockerodeModules } from './defer-unused-modules.js';
 import { demuxLines } from './demux-lines.js';
 import { stackOperations } from './dockerode-stacks.js';
+import { cleanupOperations } from './dockerode-cleanup.js';
+import { fileOperations } from './dockerode-files.js';
 import { swarmOperations } from './dockerode-swarm.js';
-import { BuildFailure, ImageNotFound, type DockerEngine, type ImageSummary, type LineSink, type RegistryAuth } from './engine.js';
+import { BuildFailure, ImageNotFound, StartFailure, type DockerEngine, type ImageSummary, type LineSink, type RegistryAuth } from './engine.js';
 import { answerMessage, answerStatus } from './engine-answer.js';
 import { engineCheck, rejectWhenGone } from './engine-gone.js';
 import { withDockerContext } from './docker-context.js';
 import { chooseDockerHost, parseDockerHost, type EngineEndpoint } from './engine-host.js';
 import { engineCalls, isEngineConnectionError, toEngineError, unreachableError, wentAwayError } from './engine-errors.js';
 import { labelFilters } from './labels.js';
+import { isStartRefusal } from './start-refusal.js';
 import { createLineSplitter } from './line-splitter.js';
 
 export interface DockerEngineOptions {
@@ -57,11 +60,6 @@ function assertAbsoluteBinds(binds: string[]): void {
   // A relative source is not a bind to the engine but a named volume it creates silently, and never removes.
   const relative = binds.find((bind) => !bind.startsWith('/'));
   if (relative !== undefined) throw new Error(`bind mount source must be an absolute path: ${relative}`);
-}
-
-function assertLabels(labels: Record<string, string>): void {
-  // An empty filter matches everything on the engine: refusing it is cheaper than explaining it.
-  if (Object.keys(labels).length === 0) throw new Error('refusing to remove by an empty label filter');
 }
 
 async function quietly(work: () => Promise<unknown>): Promise<void> {
@@ -113,6 +111,8 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
     host,
     ...stackOperations(docker, host),
     ...swarmOperations(docker, host),
+    ...fileOperations(docker, host),
+    ...cleanupOperations(docker, host),
 
     async ping(signal) {
       const d = await docker();
@@ -201,6 +201,7 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
       let container: Dockerode.Container | undefined;
       let attached: Readable | undefined;
       let removeLater = false;
+      let started = false;
       let output: Promise<unknown> | undefined;
       const watch = new AbortController();
       try {
@@ -217,6 +218,7 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
         output.catch(() => {});
         throwIfAborted(signal);
         await container.start();
+        started = true;
         // Once the output has ended the container exited, or the engine died and the wait will never answer.
         const gone = output.then(() => rejectWhenGone(checkEngine, watch.signal));
         const [exit] = await Promise.race([Promise.all([container.wait({ abortSignal: watch.signal }), output]), aborted.promise, gone]);
@@ -234,6 +236,8 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
         if (signal.aborted) throw abortError(signal);
         // Create answers 404 only for a missing image (removed since it was found: another run pruned it).
         if (!container && answerStatus(err) === 404) throw new ImageNotFound(req.image, { cause: err });
+        // A typo in CMD, a script without its run bit, an unknown USER: the container's own failure, in the engine's words.
+        if (!started && isStartRefusal(answerStatus(err), answerMessage(err))) throw new StartFailure(answerMessage(err));
         // A 5xx (a broken bridge network, a full disk) is the engine's own failure: a message, not a stack trace.
         if ((answerStatus(err) ?? 0) >= 500) {
           throw new EngineError(`The Docker engine at ${host} could not run a container from ${req.image}: ${answerMessage(err)}. This is the engine failing, not the hook; check dockerd's log.`, { cause: err });
@@ -259,40 +263,5 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
     async settle() {
       while (removing.size > 0) await Promise.allSettled([...removing]);
     },
-
-    removeContainers: (labels) =>
-      call(async (d) => {
-        assertLabels(labels);
-        const found = await d.listContainers({ all: true, filters: labelFilters(labels) });
-        let removed = 0;
-        for (const c of found) {
-          try {
-            await d.getContainer(c.Id).remove({ force: true, v: true });
-            removed += 1;
-          } catch (err) {
-            if (answerStatus(err) !== 404 && answerStatus(err) !== 409) throw err;
-          }
-        }
-        return removed;
-      }),
-
-    removeImages: (labels) =>
-      call(async (d) => {
-        assertLabels(labels);
-        const found = await d.listImages({ filters: labelFilters(labels) });
-        let removed = 0;
-        for (const image of found) {
-          const tags = (image.RepoTags ?? []).filter((t) => t !== '<none>:<none>');
-          try {
-            // Untag one name at a time: removing by id refuses an image with several tags.
-            for (const name of tags.length > 0 ? tags : [image.Id]) await d.getImage(name).remove();
-            removed += 1;
-          } catch (err) {
-            // 409: a container still uses it; the contract is to leave it.
-            if (answerStatus(err) !== 404 && answerStatus(err) !== 409) throw err;
-          }
-        }
-        return removed;
-      }),
   };
 }

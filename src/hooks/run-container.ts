@@ -3,10 +3,13 @@ import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import type { HookConfig } from '../config/types.js';
 import type { RunContext } from '../context.js';
+import { StartFailure } from '../docker/engine.js';
 import { Label } from '../docker/labels.js';
+import { classifyStartRefusal, execFailureLine } from '../docker/start-refusal.js';
 import type { HookResult, HookStatus } from '../events.js';
 import { toEnvList, type HookScope } from './environment.js';
 import { parseOutputFile } from './outputs.js';
+import { startFailureAttempt } from './start-attempt.js';
 
 const OUTPUT_DIR_IN_CONTAINER = '/porter';
 /** `$PORTER_OUTPUT` inside every hook container. */
@@ -58,9 +61,13 @@ export async function runContainer(
   if (ctx.signal.aborted) interrupt();
   else ctx.signal.addEventListener('abort', interrupt, { once: true });
   const binds = [`${ctx.repoDir}:/repo_root${hook.repoRoot === 'ro' ? ':ro' : ''}`, `${outDir}:${OUTPUT_DIR_IN_CONTAINER}`];
-  const labels = {
-    [Label.service]: ctx.config.serviceName, [Label.hook]: `${hook.list}/${hook.id}`, [Label.run]: ctx.runId,
-    [Label.pid]: String(ctx.owner.pid), [Label.host]: ctx.owner.host,
+  const labels = hookLabels(hook, ctx);
+  // The first line and how many: an OCI runtime that cannot exec the command says so in one line, then exits.
+  let firstLine: string | undefined;
+  let lines = 0;
+  const countLine: typeof onLine = (line, stream, partial) => {
+    if (lines++ === 0) firstLine = line;
+    onLine(line, stream, partial);
   };
   try {
     // The next hook need not wait for this container's removal; the session's close() waits for it instead.
@@ -68,9 +75,13 @@ export async function runContainer(
       image, env: toEnvList(env), binds, labels, workingDir: '/repo_root', removeInBackground: true,
       ...(hostNetwork ? { network: 'host' } : {}), ...(ctx.outputReady ? { outputReady: ctx.outputReady } : {}),
     };
-    const { exitCode } = await ctx.engine.runToExit(request, onLine, controller.signal);
-    return exitCode === 0 ? { status: 'passed', exitCode } : { status: 'failed', exitCode };
+    const { exitCode } = await ctx.engine.runToExit(request, countLine, controller.signal);
+    if (exitCode === 0) return { status: 'passed', exitCode };
+    const execProblem = lines === 1 && firstLine !== undefined ? execFailureLine(firstLine) : undefined;
+    if (execProblem) return await startFailureAttempt(execProblem, firstLine ?? '', hook, image, labels, ctx);
+    return { status: 'failed', exitCode };
   } catch (err) {
+    if (err instanceof StartFailure && !controller.signal.aborted) return await startFailureAttempt(classifyStartRefusal(err.message), err.message, hook, image, labels, ctx);
     if (!controller.signal.aborted) throw err;
     if (ctx.signal.aborted || !timedOut) return { status: 'cancelled', message: `${hook.list} ${hook.id} was interrupted.` };
     return { status: 'timed-out', message: `${hook.list} ${hook.id} timed out after ${formatMs(timeoutMs ?? 0)} and was killed.` };
@@ -78,6 +89,14 @@ export async function runContainer(
     clearTimeout(timer);
     ctx.signal.removeEventListener('abort', interrupt);
   }
+}
+
+/** The labels of everything porter creates for a hook run: service, hook, run and this porter process (for the reaper). */
+export function hookLabels(hook: HookConfig, ctx: RunContext): Record<string, string> {
+  return {
+    [Label.service]: ctx.config.serviceName, [Label.hook]: `${hook.list}/${hook.id}`, [Label.run]: ctx.runId,
+    [Label.pid]: String(ctx.owner.pid), [Label.host]: ctx.owner.host,
+  };
 }
 
 /** Reads what the hook appended to `$PORTER_OUTPUT` into the workspace's outputs; a malformed line is a warning naming hook and line. */

@@ -84,6 +84,8 @@ export async function runHook(hook: HookConfig, scope: HookScope, images: HookIm
       await collectOutputs(hook, scope, outDir, ctx);
       if (last.status === 'passed' || last.status === 'cancelled' || ctx.signal.aborted) break;
       if (last.status === 'timed-out' && !hook.retryOn.includes('timeout')) break;
+      // The same image and config fail to start the same way: retried only when retry_on names it.
+      if (last.stage === 'start' && !hook.retryOn.includes('start')) break;
     }
   } finally {
     // A hook may leave root-owned files there that a non-root porter cannot delete: `build clean` will.

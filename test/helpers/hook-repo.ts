@@ -16,6 +16,19 @@ export const HOOK = {
   ownContext: '.porter/hooks/own-context/Dockerfile',
 } as const;
 
+/** The fixtures whose container cannot start (the everyday mistakes of hook authors), each with what porter must say. */
+export const CANNOT_START = [
+  { fixture: 'cmd-missing', exitCode: 127, says: /\/usr\/local\/bin\/deploy-scirpt does not exist in the image\. Check CMD and ENTRYPOINT/ },
+  { fixture: 'no-run-bit', exitCode: 126, says: /\/run\.sh is not executable \(mode 0644\): it has no run bit\. Add "RUN chmod \+x \/run\.sh"/ },
+  { fixture: 'crlf-shebang', exitCode: 127, says: /\/run\.sh has Windows \(CRLF\) line endings/ },
+  { fixture: 'unknown-user', exitCode: undefined, says: /its USER deployer does not exist in the image/ },
+  { fixture: 'data-only', exitCode: undefined, says: /has no CMD or ENTRYPOINT, so there is nothing to run/ },
+  { fixture: 'not-a-program', exitCode: 126, says: /\/notes\.txt is not a program the kernel can run: a script needs a #! line first/ },
+] as const;
+
+/** Where a fixture of test/fixtures/hooks/ lands in a hook repo. */
+export const hookFixture = (name: string): string => `.porter/hooks/${name}/Dockerfile`;
+
 /**
  * A temp git repo with one commit: every fixture of test/fixtures/hooks/ under `.porter/hooks/`, the
  * config, and `files` (scripts for the run-script fixture, env files...). Removed by `removeTempDirs`.

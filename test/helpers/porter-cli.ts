@@ -35,6 +35,13 @@ export function porterEnv(env: Record<string, string | undefined> = {}): Record<
   return Object.fromEntries(Object.entries(base).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
+/** What only a bug in porter prints: its "internal error" line (any output format) or a stack trace on stderr. */
+export function bugMarks(stdout: string, stderr: string): string | undefined {
+  if (/internal error/.test(stdout + stderr)) return 'an "internal error"';
+  if (/^\s+at .+[:(]/m.test(stderr)) return 'a stack trace';
+  return undefined;
+}
+
 /** Starts `porter -C <repo> ...args` in the background. */
 export function startPorter(repo: string, args: readonly string[], env: Record<string, string | undefined> = {}): PorterProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', main, '-C', repo, ...args], { cwd: root, env: porterEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -49,10 +56,13 @@ export function startPorter(repo: string, args: readonly string[], env: Record<s
     for (const w of watchers) w();
   });
   child.stderr?.on('data', (text: string) => void (err += text));
-  const exited = new Promise<PorterExit>((resolve) => {
+  // Whatever a test makes porter do, a user must never see a bug's marks: every spawned run is checked.
+  const exited = new Promise<PorterExit>((resolve, reject) => {
     child.on('close', (code, signal) => {
       for (const w of watchers) w();
-      resolve({ code, signal, stdout: out, stderr: err });
+      const bug = bugMarks(out, err);
+      if (bug) reject(new Error(`porter printed ${bug} (exit ${code ?? signal}):\n--- stdout\n${out.slice(-4000)}\n--- stderr\n${err.slice(-4000)}`));
+      else resolve({ code, signal, stdout: out, stderr: err });
     });
   });
   const waitFor = (pattern: RegExp, timeoutMs = 30_000): Promise<void> =>

@@ -116,7 +116,7 @@ describe('hooks: problems', () => {
     assert.match(problemAt(found, 'hook_timeout').message, /longer than 24h/);
     assert.match(problemAt(found, 'hooks.pre_pack[0].timeout').message, /"0s" is zero/);
     assert.match(problemAt(found, 'hooks.pre_pack[0].retries').message, /is 11; the largest allowed is 10/);
-    assert.match(problemAt(found, 'hooks.pre_pack[0].retry_on[0]').message, /must be one of timeout, not "exit"/);
+    assert.match(problemAt(found, 'hooks.pre_pack[0].retry_on[0]').message, /must be one of timeout, start, not "exit"/);
     assert.match(problemAt(found, 'hooks.pre_pack[0].build_args.A').message, /must be a value \(string, number or boolean\), not a list/);
     assert.match(problemAt(found, 'hooks.pre_pack[1].retries').message, /must be a whole number, not a number/);
   });
