@@ -20,6 +20,8 @@ export interface HookResult {
   tail: string[];
   durationMs: number;
   attempts: number;
+  /** What it wrote to `$PORTER_OUTPUT` (masked), when anything. */
+  outputs?: Record<string, string>;
 }
 
 export type PorterEvent =

@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 
 /** Long options the original took with one dash (Go's flag package); they keep working. */
-const GO_STYLE = new Set(['name', 'stack', 'keep', 'config', 'environment', 'junit', 'dry-run', 'log-format', 'quiet', 'version', 'help']);
+const GO_STYLE = new Set(['name', 'stack', 'keep', 'config', 'environment', 'junit', 'report', 'dry-run', 'log-format', 'quiet', 'version', 'help']);
 
 /**
  * Rewrites `-name X` to `--name X` (and `-name=X`) before commander sees it: commander 13+ refuses an
@@ -23,7 +23,7 @@ export function rewriteGoFlags(argv: readonly string[]): string[] {
 }
 
 /** porter's global options that take a value, so `-C dir help build` finds `help` after them. */
-const GLOBAL_WITH_VALUE = new Set(['-C', '--config', '--log-format', '--junit']);
+const GLOBAL_WITH_VALUE = new Set(['-C', '--config', '--log-format', '--junit', '--report']);
 
 /**
  * `porter help build hook` → `build hook --help` (global options before `help` are kept): commander's

@@ -22,6 +22,7 @@ export function toJsonEvent(event: PorterEvent, time: Date): JsonEvent {
         ...(r.stage && r.status !== 'passed' ? { stage: r.stage } : {}),
         ...(r.message ? { message: r.message } : {}),
         ...(FAILED.has(r.status) ? { tail: r.tail } : {}),
+        ...(r.outputs ? { outputs: r.outputs } : {}),
       };
     }
     case 'plan':
@@ -29,9 +30,4 @@ export function toJsonEvent(event: PorterEvent, time: Date): JsonEvent {
     default:
       return { time: at, ...event };
   }
-}
-
-/** One line of `--log-format json` output. JSON.stringify escapes newlines, so an event is always exactly one line. */
-export function jsonLine(event: PorterEvent, time: Date): string {
-  return `${JSON.stringify(toJsonEvent(event, time))}\n`;
 }

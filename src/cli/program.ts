@@ -29,6 +29,7 @@ export interface GlobalOptions {
   config?: string;
   logFormat: 'text' | 'json';
   junit?: string;
+  report?: string;
   quiet?: boolean;
   color: boolean;
   dryRun?: boolean;
@@ -65,6 +66,7 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
     .option('--config <path>', 'config file, relative to the repo (default: .porter/config)')
     .addOption(new Option('--log-format <format>', 'text for people, json for machines: one event a line').choices(['text', 'json']).default('text'))
     .option('--junit <file>', 'also write a JUnit XML report, a testcase per hook run (path relative to the repo)')
+    .option('--report <file>', 'also write an HTML report: a timeline of the hook runs and their output (path relative to the repo)')
     .option('-q, --quiet', 'print only the summary and the output of failed hooks')
     .option('--no-color', 'no colours, even on a terminal (NO_COLOR does the same)')
     .addHelpText('after', '\nExamples:\n  porter build hook -name smoke -e Stage\n  porter --log-format json --junit report.xml build hook -name smoke\n  porter help build hook')
@@ -122,8 +124,10 @@ function reporterOptions(opts: GlobalOptions, io: CliIO): ReporterOptions {
     githubActions: io.env.GITHUB_ACTIONS === 'true',
     stdout: io.stdout,
     stderr: io.stderr,
-    // Like --config, a relative --junit path is relative to the service repo (-C), as with git -C.
-    ...(opts.junit ? { junit: opts.junit, cwd: resolve(io.cwd, opts.C ?? '.') } : {}),
+    // Like --config, a relative --junit or --report path is relative to the service repo (-C), as with git -C.
+    cwd: resolve(io.cwd, opts.C ?? '.'),
+    ...(opts.junit ? { junit: opts.junit } : {}),
+    ...(opts.report ? { report: { file: opts.report, command: ['porter', ...io.argv].join(' ') } } : {}),
   };
 }
 

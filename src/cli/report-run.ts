@@ -16,7 +16,8 @@ export function errorEvent(err: unknown): Extract<PorterEvent, { type: 'error' }
 
 /**
  * Runs one command's action with its reporter, so every run ends the same way: an `error` event when
- * it failed with an error, the JUnit file written whatever happened, then `run-end` with the exit code.
+ * it failed with an error, the JUnit file written whatever happened, then `run-end` with the exit code, then the
+ * HTML report (which shows that exit code).
  * In JSON format stdout belongs to the events: what an action writes to `io.stdout` becomes a message event.
  */
 export async function reportRun(reporter: Reporter, io: CliIO, json: boolean, invoke: (io: CliIO) => Promise<number>): Promise<RunOutcome> {
@@ -45,5 +46,11 @@ export async function reportRun(reporter: Reporter, io: CliIO, json: boolean, in
     }
   }
   reporter.emit({ type: 'run-end', exitCode: outcome.code, durationMs: Date.now() - started });
+  try {
+    await reporter.finish();
+  } catch (err) {
+    // Its path was checked when the run started (a page saying "running" is there); run-end has said the exit code.
+    io.stderr(`porter: ${err instanceof Error ? err.message : String(err)}\n`);
+  }
   return outcome;
 }

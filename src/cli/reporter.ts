@@ -1,5 +1,5 @@
 import type { PorterEvent } from '../events.js';
-import { jsonLine } from './json-events.js';
+import { toJsonEvent, type JsonEvent } from './json-events.js';
 import { createTextRenderer } from './render-text.js';
 
 export interface ReporterOptions {
@@ -13,6 +13,8 @@ export interface ReporterOptions {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   junit?: string;
+  /** `--report FILE.html`, with the command line its page shows. */
+  report?: { file: string; command: string };
   cwd?: string;
   /** The clock of the JSON lines' `time` field. */
   now?: () => Date;
@@ -20,19 +22,23 @@ export interface ReporterOptions {
 
 export interface Reporter {
   emit(event: PorterEvent): void;
-  /** Writes what is written at the end (the JUnit file); rejects with a PorterError when it cannot. */
+  /** Writes what is written before the run-end event (the JUnit file); rejects with a PorterError when it cannot. */
   close(): Promise<void>;
+  /** Writes what shows the run-end event too (the HTML report); rejects with a PorterError when it cannot. */
+  finish(): Promise<void>;
 }
 
 /**
- * Fans events out to the chosen renderer and, with --junit, to the JUnit collector. In JSON format
- * stdout carries one JSON event a line and nothing else.
+ * Fans events out to the chosen renderer and, with --junit and --report, to their collectors. In JSON format
+ * stdout carries one JSON event a line and nothing else; the HTML report is built from those very JSON events
+ * (with the same `time`), so the two always agree. Rejects with a UsageError when the report cannot be written.
  */
 export async function createReporter(opts: ReporterOptions): Promise<Reporter> {
   const sinks: Array<(e: PorterEvent) => void> = [];
+  const jsonSinks: Array<(e: JsonEvent) => void> = [];
   if (opts.format === 'json') {
-    const now = opts.now ?? (() => new Date());
-    sinks.push((e) => opts.stdout(jsonLine(e, now())));
+    // JSON.stringify escapes newlines, so an event is always exactly one line.
+    jsonSinks.push((e) => opts.stdout(`${JSON.stringify(e)}\n`));
   } else {
     sinks.push(createTextRenderer({
       write: opts.stdout, color: opts.color, quiet: opts.quiet, githubActions: opts.githubActions,
@@ -40,13 +46,27 @@ export async function createReporter(opts: ReporterOptions): Promise<Reporter> {
     }));
   }
   let close = async (): Promise<void> => undefined;
+  let finish = async (): Promise<void> => undefined;
   if (opts.junit) {
     const { createJUnitCollector } = await import('./junit.js');
     const junit = createJUnitCollector(opts.junit, opts.cwd ?? '.');
     sinks.push(junit.emit);
     close = junit.write;
   }
-  return { emit: (e) => sinks.forEach((s) => s(e)), close };
+  if (opts.report) {
+    const { createHtmlReport } = await import('./html-report.js');
+    const report = await createHtmlReport({ ...opts.report, cwd: opts.cwd ?? '.' });
+    jsonSinks.push(report.emit);
+    finish = report.write;
+  }
+  if (jsonSinks.length > 0) {
+    const now = opts.now ?? (() => new Date());
+    sinks.push((e) => {
+      const json = toJsonEvent(e, now());
+      for (const sink of jsonSinks) sink(json);
+    });
+  }
+  return { emit: (e) => sinks.forEach((s) => s(e)), close, finish };
 }
 
 /**

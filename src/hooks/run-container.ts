@@ -99,16 +99,20 @@ export function hookLabels(hook: HookConfig, ctx: RunContext): Record<string, st
   };
 }
 
-/** Reads what the hook appended to `$PORTER_OUTPUT` into the workspace's outputs; a malformed line is a warning naming hook and line. */
-export async function collectOutputs(hook: HookConfig, scope: HookScope, outDir: string, ctx: RunContext): Promise<void> {
+/**
+ * Reads what the hook appended to `$PORTER_OUTPUT` into the workspace's outputs and resolves to them; a malformed line is
+ * a warning naming hook and line.
+ */
+export async function collectOutputs(hook: HookConfig, scope: HookScope, outDir: string, ctx: RunContext): Promise<Record<string, string>> {
   const text = await readFile(join(outDir, 'output'), 'utf8').catch(() => '');
-  if (!text) return;
+  if (!text) return {};
   const { values, warnings } = parseOutputFile(text);
   for (const w of warnings) ctx.emit({ type: 'message', level: 'warn', text: ctx.secrets.mask(`${hook.list} ${hook.id}${scope.region ? ` (${scope.region})` : ''}: PORTER_OUTPUT ${w}`) });
   // An output that holds a secret is a secret too: masked whole from now on, and in later commands.
   const secret = Object.keys(values).filter((k) => ctx.secrets.mask(values[k] ?? '') !== values[k]);
   ctx.secrets.add(secret.map((k) => values[k] ?? ''));
   await ctx.outputs.record(scope.region, values, secret);
+  return values;
 }
 
 /** `90s`, `2m30s`: a duration as a user wrote it. */

@@ -29,12 +29,16 @@ export async function runHook(hook: HookConfig, scope: HookScope, images: HookIm
   let tail = new TailBuffer(TAIL_LINES);
   const mask = (line: string): string => ctx.secrets.mask(line);
   let attempts = 1;
+  // Every attempt's outputs, a later attempt's value winning: what later hooks will see.
+  const outputs: Record<string, string> = {};
   const finish = (a: Attempt): HookResult => {
+    const written = Object.entries(outputs);
     const result: HookResult = {
       ...base, status: a.status, tail: (a.tail ?? tail.lines()).map(mask), durationMs: ctx.now() - started, attempts,
       ...(a.exitCode !== undefined ? { exitCode: a.exitCode } : {}),
       ...(a.message ? { message: mask(a.message) } : {}),
       ...(a.status !== 'passed' ? { stage: a.stage ?? 'run' } : {}),
+      ...(written.length > 0 ? { outputs: Object.fromEntries(written.map(([k, v]) => [k, mask(v)])) } : {}),
     };
     ctx.emit({ type: 'hook-end', result });
     return result;
@@ -81,7 +85,7 @@ export async function runHook(hook: HookConfig, scope: HookScope, images: HookIm
         if (!ready.ok) return finish(ready.failure);
         last = await runContainer(hook, ready.image, env, outDir, timeoutMs, ctx, onLine, scope.hostNetwork);
       }
-      await collectOutputs(hook, scope, outDir, ctx);
+      Object.assign(outputs, await collectOutputs(hook, scope, outDir, ctx));
       if (last.status === 'passed' || last.status === 'cancelled' || ctx.signal.aborted) break;
       if (last.status === 'timed-out' && !hook.retryOn.includes('timeout')) break;
       // The same image and config fail to start the same way: retried only when retry_on names it.
