@@ -79,15 +79,17 @@ ${scriptHook('later.sh', { name: 'next-command' }, { DERIVED: null })}
     return files;
   }
 
-  test('text, JSON and JUnit: no secret, whole or in part, in any byte; the lines are there, masked', { timeout: 120_000 }, async () => {
+  test('text, JSON, JUnit and the HTML report: no secret, whole or in part, in any byte; the lines are there, masked', { timeout: 120_000 }, async () => {
     const tmp = await porterTmpDir();
     const junit = join(repo, 'reports', 'junit.xml');
+    const html = join(repo, 'reports', 'run.html');
     const text = await runPorter(repo, ['--junit', junit, 'build', 'hook', '-name', 'secret'], { ...env, TMPDIR: tmp });
     assertExit(text, 1);
     const report = await readFile(junit, 'utf8');
-    const json = await runPorter(repo, ['--log-format', 'json', '--junit', junit, 'build', 'hook', '-name', 'secret'], { ...env, TMPDIR: tmp });
+    const json = await runPorter(repo, ['--log-format', 'json', '--junit', junit, '--report', html, 'build', 'hook', '-name', 'secret'], { ...env, TMPDIR: tmp });
     assertExit(json, 1);
     const jsonReport = await readFile(junit, 'utf8');
+    const htmlReport = await readFile(html, 'utf8');
     const next = await runPorter(repo, ['build', 'hook', '-name', 'reader'], { TMPDIR: tmp });
     assertExit(next, 0);
     const plan = await runPorter(repo, ['build', 'hook', '-name', 'secret', '--dry-run'], { ...env, TMPDIR: tmp });
@@ -95,7 +97,7 @@ ${scriptHook('later.sh', { name: 'next-command' }, { DERIVED: null })}
 
     const written: Record<string, string> = {
       'text stdout': text.stdout, 'text stderr': text.stderr, 'text junit': report,
-      'json stdout': json.stdout, 'json stderr': json.stderr, 'json junit': jsonReport,
+      'json stdout': json.stdout, 'json stderr': json.stderr, 'json junit': jsonReport, 'html report': htmlReport,
       'next command': next.stdout + next.stderr, 'dry run': plan.stdout + plan.stderr,
       ...(await porterTmpFiles()),
     };
@@ -113,6 +115,7 @@ ${scriptHook('later.sh', { name: 'next-command' }, { DERIVED: null })}
     assert.equal(summaryRow(text.stdout, 'secret leaky')?.status, 'failed');
     assert.match(text.stdout, /\n {6}\| last line: \*\*\*\n/, 'the failure tail, masked');
     assert.match(report, /last line: \*\*\*/, 'the JUnit failure, masked');
+    assert.ok(htmlReport.includes('"olast line: ***"'), 'the HTML report\'s lines, masked');
     assert.ok(json.stdout.includes('"line":"derived: ***"'), 'a later hook reading the output sees it masked');
     assert.ok(next.stdout.includes('[reader next-command] derived: ***\n'), 'a later command reading the output sees it masked');
 
