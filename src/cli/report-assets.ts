@@ -56,9 +56,7 @@ export const REPORT_JS = `
     var frag = document.createDocumentFragment();
     function add(cls, text) { var s = document.createElement('span'); s.className = cls; s.textContent = text + '\\n'; frag.appendChild(s); }
     data.head.forEach(function (l) { add('l-' + l.charAt(0), l.slice(1)); });
-    if (data.omitted > 0) add('l-gap', data.dropped
-      ? '… this run\\'s ' + data.omitted + ' lines were left out to keep the report small (its full output is in --log-format json)'
-      : '… ' + data.omitted + ' lines left out: the report keeps the first ' + data.headMax + ' and the last ' + data.tailMax + ' lines of a run (all of them are in --log-format json) …');
+    if (data.omitted > 0) add('l-gap', data.gap);
     data.tail.forEach(function (l) { add('l-' + l.charAt(0), l.slice(1)); });
     if (!data.head.length && !data.tail.length && !data.omitted) add('l-n', '(no output)');
     pre.appendChild(frag);

@@ -2,7 +2,7 @@
 import { xmlEscape as esc } from './junit.js';
 import { formatDuration } from './render-summary.js';
 import { REPORT_CSS, REPORT_JS } from './report-assets.js';
-import { HEAD_LINES, TAIL_LINES } from './report-lines.js';
+import { HEAD_BYTES, HEAD_LINES, TAIL_BYTES, TAIL_LINES, type LinesView } from './report-lines.js';
 import type { ReportModel, ReportRun } from './report-runs.js';
 import { byRegion, renderTimeline, runStart, runSummary } from './report-timeline.js';
 
@@ -23,7 +23,34 @@ const scriptJson = (value: unknown): string => JSON.stringify(value).replace(/</
 
 const title = (r: ReportRun): string => `${r.list} ${r.hook}${r.region ? ` (${r.region})` : ''}`;
 
-function runDetails(r: ReportRun, started: number): string {
+/** What the page says where lines were left out. */
+function gapNote(lines: LinesView): string {
+  if (lines.dropped) return `… this run's ${lines.omitted} lines were left out to keep the report small (its whole output is in --log-format json)`;
+  return `… ${lines.omitted} lines left out: the report keeps a run's first ${HEAD_LINES} lines (up to ${HEAD_BYTES / 1024} KiB) and at least its last ${TAIL_LINES / 2} (up to ${TAIL_LINES} and ${TAIL_BYTES / 1024} KiB); its whole output is in --log-format json …`;
+}
+
+/**
+ * A JSON array of lines, in pieces of about 16 KiB: strings past V8's regular object size (128 KiB) go straight to
+ * the large-object space and stay until a full collection, so a page built of them would swell porter's memory.
+ */
+function* jsonLines(lines: readonly string[]): Generator<string> {
+  let batch: string[] = [];
+  let size = 0;
+  yield '[';
+  for (const [i, line] of lines.entries()) {
+    const item = `${i > 0 ? ',' : ''}${scriptJson(line)}`;
+    batch.push(item);
+    size += item.length;
+    if (size >= 16_384) {
+      yield batch.join('');
+      batch = [];
+      size = 0;
+    }
+  }
+  yield `${batch.join('')}]`;
+}
+
+function* runDetails(r: ReportRun, started: number): Generator<string> {
   const facts: string[] = [['status', r.status], ['started', r.starts.length ? `+${formatDuration(runStart(r) - started)}` : 'never (not run)']]
     .map(([k, v]) => `<dt>${k}</dt><dd>${esc(v ?? '')}</dd>`);
   if (r.exitCode !== undefined) facts.push(`<dt>exit code</dt><dd>${r.exitCode}</dd>`);
@@ -39,8 +66,12 @@ function runDetails(r: ReportRun, started: number): string {
   const text = [r.section ?? '', r.list, r.hook, r.region ?? '', r.status].join(' ').toLowerCase();
   const open = FAILED.has(r.status) ? ' open' : '';
   const summary = `<summary><span class="badge b-${r.status}">${r.status}</span><span class="title">${esc(title(r))}</span><span class="facts">${esc(runSummary(r))}</span></summary>`;
-  return `<details class="run st-${r.status}" id="run-${r.id}" data-run="${r.id}" data-text="${esc(text)}"${open}>${summary}<div class="body"><dl class="facts">${facts.join('')}</dl>`
-    + `<pre class="lines"></pre><script type="application/json" id="lines-${r.id}">${scriptJson({ ...lines, headMax: HEAD_LINES, tailMax: TAIL_LINES })}</script></div></details>\n`;
+  yield `<details class="run st-${r.status}" id="run-${r.id}" data-run="${r.id}" data-text="${esc(text)}"${open}>${summary}<div class="body"><dl class="facts">${facts.join('')}</dl>`
+    + `<pre class="lines"></pre><script type="application/json" id="lines-${r.id}">{"head":`;
+  yield* jsonLines(lines.head);
+  yield ',"tail":';
+  yield* jsonLines(lines.tail);
+  yield `,"omitted":${lines.omitted},"dropped":${lines.dropped}${lines.omitted > 0 ? `,"gap":${scriptJson(gapNote(lines))}` : ''}}</script></div></details>\n`;
 }
 
 function counts(runs: readonly ReportRun[]): string {
@@ -86,7 +117,7 @@ export function* renderReport(model: ReportModel, end: ReportEnd, now: number): 
     // The timeline's order (by region, then start), failures first.
     const rows = byRegion(runs).flatMap((g) => g.runs);
     const ordered = [...rows.filter((r) => FAILED.has(r.status)), ...rows.filter((r) => !FAILED.has(r.status))];
-    for (const r of ordered) yield runDetails(r, started);
+    for (const r of ordered) yield* runDetails(r, started);
   }
   yield `</main><script>${REPORT_JS}</script></body></html>\n`;
 }

@@ -1,12 +1,15 @@
 /** A hook run's output lines as the run report keeps them: its first and last lines, the rest counted, within a budget. */
+import { LinePage } from './report-line-page.js';
 
-/** Lines kept from the start of a run's output, and from its end. */
+/** Lines (and their bytes, as UTF-8) kept from the start of a run's output, and from its end. */
 export const HEAD_LINES = 100;
+export const HEAD_BYTES = 32 * 1024;
 export const TAIL_LINES = 400;
+export const TAIL_BYTES = 128 * 1024;
 /** Characters kept of one line; the rest is counted in a note at its end. */
 export const MAX_LINE_CHARS = 2000;
-/** Characters of output all runs together keep; past it, the lines of finished runs are dropped, passed ones first. */
-export const DEFAULT_BUDGET_CHARS = 16_000_000;
+/** Bytes of output all runs together keep; past it, the lines of finished runs are dropped, passed ones first. */
+export const DEFAULT_BUDGET_BYTES = 16 * 1024 * 1024;
 
 /** A kept line: its first character says what it is (`o` stdout, `e` stderr, `n` a note of porter's), then its text. */
 export type KeptLine = string;
@@ -22,21 +25,21 @@ export interface LinesView {
 }
 
 /**
- * The shared allowance of every run's kept characters. When it is exceeded, the lines of the oldest finished run
+ * The shared allowance of every run's kept bytes. When it is exceeded, the lines of the oldest finished run
  * are dropped: runs that passed first, so the lines of failures stay longest. Running runs are never dropped; each
- * is bounded by its own caps (HEAD_LINES + TAIL_LINES lines of at most MAX_LINE_CHARS).
+ * is bounded by its own caps (HEAD_BYTES + TAIL_BYTES).
  */
 export class LineBudget {
   private used = 0;
   private readonly passed: RunLines[] = [];
   private readonly others: RunLines[] = [];
 
-  constructor(readonly maxChars = DEFAULT_BUDGET_CHARS) {}
+  constructor(readonly maxBytes = DEFAULT_BUDGET_BYTES) {}
 
-  /** Adds (or, negative, returns) characters; drops finished runs' lines while over the allowance. */
+  /** Adds (or, negative, returns) bytes; drops finished runs' lines while over the allowance. */
   charge(chars: number): void {
     this.used += chars;
-    while (this.used > this.maxChars) {
+    while (this.used > this.maxBytes) {
       const victim = this.passed.shift() ?? this.others.shift();
       if (!victim) return;
       victim.drop();
@@ -49,19 +52,22 @@ export class LineBudget {
     this.charge(0);
   }
 
-  get usedChars(): number {
+  get usedBytes(): number {
     return this.used;
   }
 }
 
-/** A copy that holds no reference to the (possibly 64 KiB) string it was cut from. */
-const detached = (text: string): string => JSON.parse(JSON.stringify(text)) as string;
-
-/** One run's kept lines: HEAD_LINES from the start, the last TAIL_LINES (a ring), the count of those in between. */
+/**
+ * One run's kept lines: its first HEAD_LINES (at most HEAD_BYTES), at least its last TAIL_LINES / 2 (at most
+ * TAIL_LINES, and TAIL_BYTES) and the count of those in between. The tail is two pages: when the newer one is full,
+ * the older one's lines are counted as omitted and its buffer takes the next lines. Its memory is bounded while it
+ * runs, whatever the hook writes, and the lines passing through make no garbage (see LinePage).
+ */
 export class RunLines {
-  private readonly head: KeptLine[] = [];
-  private ring: KeptLine[] = [];
-  private next = 0;
+  private readonly head = new LinePage(HEAD_BYTES, HEAD_LINES);
+  private headDone = false;
+  private readonly older = new LinePage(TAIL_BYTES / 2, TAIL_LINES / 2);
+  private readonly newer = new LinePage(TAIL_BYTES / 2, TAIL_LINES / 2);
   private skipped = 0;
   private isDropped = false;
 
@@ -69,53 +75,50 @@ export class RunLines {
 
   /** A line of the hook's output (already masked). */
   push(text: string, stderr: boolean): void {
-    this.keep(`${stderr ? 'e' : 'o'}${cut(text)}`);
+    this.keep(stderr ? 'e' : 'o', cut(text));
   }
 
   /** A line porter adds, such as where a retry's attempt begins. */
   note(text: string): void {
-    this.keep(`n${text}`);
+    this.keep('n', text);
   }
 
   /** The run ended; `passed` runs give up their lines first when the budget is exceeded. */
   finish(passed: boolean): void {
+    for (const page of [this.head, this.older, this.newer]) page.shrink();
     this.budget.finished(this, passed);
   }
 
   /** Called by the budget: forget every kept line, counting them as omitted. */
   drop(): void {
     if (this.isDropped) return;
-    const kept = [...this.head, ...this.ring];
-    this.skipped += kept.length;
-    this.budget.charge(-kept.reduce((n, l) => n + l.length, 0));
-    this.head.length = 0;
-    this.ring = [];
     this.isDropped = true;
+    for (const page of [this.head, this.older, this.newer]) {
+      this.skipped += page.lineCount;
+      this.budget.charge(-page.byteCount);
+      page.clear();
+      page.shrink();
+    }
   }
 
   view(): LinesView {
-    const tail = this.ring.length < TAIL_LINES ? this.ring : [...this.ring.slice(this.next), ...this.ring.slice(0, this.next)];
-    return { head: this.head, omitted: this.skipped, tail, dropped: this.isDropped };
+    return { head: this.head.lines(), omitted: this.skipped, tail: [...this.older.lines(), ...this.newer.lines()], dropped: this.isDropped };
   }
 
-  private keep(line: KeptLine): void {
+  private keep(kind: string, text: string): void {
     if (this.isDropped) {
       this.skipped += 1;
       return;
     }
-    if (this.head.length < HEAD_LINES) {
-      // Kept for good, so not as a slice of the chunk it came in.
-      this.head.push(detached(line));
-    } else if (this.ring.length < TAIL_LINES) {
-      this.ring.push(line);
-    } else {
-      const old = this.ring[this.next] ?? '';
-      this.ring[this.next] = line;
-      this.next = (this.next + 1) % TAIL_LINES;
-      this.skipped += 1;
-      this.budget.charge(-old.length);
+    const before = this.head.byteCount + this.older.byteCount + this.newer.byteCount;
+    if (!this.headDone && !this.head.add(kind, text)) this.headDone = true;
+    if (this.headDone && !this.newer.add(kind, text)) {
+      this.skipped += this.older.lineCount;
+      this.older.clear();
+      this.older.swap(this.newer);
+      this.newer.add(kind, text);
     }
-    this.budget.charge(line.length);
+    this.budget.charge(this.head.byteCount + this.older.byteCount + this.newer.byteCount - before);
   }
 }
 
@@ -124,5 +127,5 @@ function cut(text: string): string {
   if (text.length <= MAX_LINE_CHARS) return text;
   const code = text.charCodeAt(MAX_LINE_CHARS - 1);
   const at = code >= 0xd800 && code <= 0xdbff ? MAX_LINE_CHARS - 1 : MAX_LINE_CHARS;
-  return detached(`${text.slice(0, at)} … (${text.length - at} more characters)`);
+  return `${text.slice(0, at)} … (${text.length - at} more characters)`;
 }
