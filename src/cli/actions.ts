@@ -1,6 +1,6 @@
 import { buildHook, checkUserList, scopesFor } from '../commands/build-hook.js';
 import { cleanService } from '../commands/clean.js';
-import { loadService, openSession } from '../commands/session.js';
+import { findRepoDir, loadService, openSession } from '../commands/session.js';
 import { ExitCode } from '../errors.js';
 import type { CommandRun } from './program.js';
 import { describePlan } from './render-plan.js';
@@ -52,5 +52,20 @@ export async function validateAction(run: CommandRun): Promise<number> {
   const lists = Object.keys(config.hooks).length;
   const text = `${config.file}: valid (service ${config.serviceName}, ${lists} hook list${lists === 1 ? '' : 's'}, ${config.environments.length} environment${config.environments.length === 1 ? '' : 's'})`;
   run.emit({ type: 'message', level: 'info', text });
+  return ExitCode.ok;
+}
+
+/** `porter init`: asks on a terminal (never with --log-format json), assumes the defaults elsewhere. */
+export async function initAction(run: CommandRun): Promise<number> {
+  const [{ initService }, { SCHEMA_URL }, { fileURLToPath }] = await Promise.all([import('../commands/init.js'), import('../config/schema.js'), import('node:url')]);
+  const repoDir = await findRepoDir(where(run));
+  const ask = run.opts.logFormat === 'text' ? run.io.ask : undefined;
+  const result = await initService({
+    repoDir, schemaFile: fileURLToPath(SCHEMA_URL), ...(ask ? { ask } : {}), ...(run.opts.config ? { configPath: run.opts.config } : {}),
+  });
+  const added = result.updated.length > 0 ? `; added .porter-tmp/ to ${result.updated.join(' and ')}` : '';
+  const env = result.answers.environment;
+  run.emit({ type: 'message', level: 'info', text: `Wrote ${result.created.join(' and ')}${added}.` });
+  run.emit({ type: 'message', level: 'info', text: `Next: porter build hook -name smoke (or -e ${env}), porter config validate; then give your phases their hook lists (pre_pack, post_provision, …).` });
   return ExitCode.ok;
 }

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { ExitCode } from '../errors.js';
 import { runCli } from './run-cli.js';
 import { whenDrained } from './stdout-flow.js';
+import { terminalAsk } from './terminal-ask.js';
 import { isPidAlive } from '../pid-alive.js';
 
 /** The process edge: signals become one AbortController; the only process.exit in porter. */
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
     ...(process.stdout.isTTY ? { stdoutColumns: process.stdout.columns } : {}),
     signal: controller.signal,
     owner: { pid: process.pid, host: hostname(), isAlive: isPidAlive },
+    ...(process.stdin.isTTY && process.stdout.isTTY ? { ask: terminalAsk(process.stdin, process.stdout, controller.signal, () => onSignal('SIGINT')) } : {}),
   });
   finished = true;
   process.exitCode = controller.signal.aborted ? ExitCode.interrupted : code;

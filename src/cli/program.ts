@@ -22,6 +22,8 @@ export interface CliIO {
   signal: AbortSignal;
   /** This process, recorded on the containers it starts (stale-container clean-up). */
   owner: ProcessOwner;
+  /** Set when stdin and stdout are a terminal: asks a question there and resolves to the answer (`porter init`). */
+  ask?: (question: string) => Promise<string>;
 }
 
 export interface GlobalOptions {
@@ -101,6 +103,10 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
     .addHelpText('after', '\nExample:\n  porter build clean')
     .action(withRun((m) => m.cleanAction));
 
+  program.command('init').description('write a first .porter/config, an example hook list `smoke` and its Dockerfile (asks a few questions on a terminal)')
+    .addHelpText('after', '\nExamples:\n  porter init\n  porter init && porter build hook -name smoke')
+    .action(withRun((m) => m.initAction));
+
   build.addHelpText('after', '\nExample:\n  porter build hook -name smoke -e Stage --dry-run');
   const config = program.command('config').description('work with .porter/config');
   config.addHelpText('after', '\nExample:\n  porter config validate');
@@ -108,7 +114,7 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
     .addHelpText('after', '\nExample:\n  porter config validate --config .porter/config')
     .action(withRun((m) => m.validateAction));
 
-  for (const cmd of [build, config, ...build.commands, ...config.commands]) {
+  for (const cmd of [...program.commands, ...build.commands, ...config.commands]) {
     cmd.configureHelp({ showGlobalOptions: true }).exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError(`(run \`porter ${cmd.parent === program ? cmd.name() : `${cmd.parent?.name()} ${cmd.name()}`} --help\` for usage)`);
   }
   return program;

@@ -32,11 +32,17 @@ export interface SessionOptions {
   signal: AbortSignal;
 }
 
-/** Finds the repo and loads its config: everything a command needs before it touches Docker. */
-export async function loadService(opts: Pick<SessionOptions, 'cwd' | 'dir' | 'configPath' | 'env'>): Promise<{ repoDir: string; config: PorterConfig }> {
+/** The service repo's absolute path (`-C`, else the current directory); a usage error when it is not a directory. */
+export async function findRepoDir(opts: Pick<SessionOptions, 'cwd' | 'dir'>): Promise<string> {
   const repoDir = resolve(opts.cwd, opts.dir ?? '.');
   const isDir = await stat(repoDir).then((s) => s.isDirectory(), () => false);
   if (!isDir) throw new UsageError(`-C ${opts.dir ?? '.'}: ${repoDir} is not a directory. Point -C at the service repo (the directory holding .porter/config).`);
+  return repoDir;
+}
+
+/** Finds the repo and loads its config: everything a command needs before it touches Docker. */
+export async function loadService(opts: Pick<SessionOptions, 'cwd' | 'dir' | 'configPath' | 'env'>): Promise<{ repoDir: string; config: PorterConfig }> {
+  const repoDir = await findRepoDir(opts);
   const config = await loadConfig({ repoDir, env: { ...opts.env }, ...(opts.configPath ? { configPath: opts.configPath } : {}) });
   return { repoDir, config };
 }
