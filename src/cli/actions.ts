@@ -1,7 +1,7 @@
 import { buildHook, checkUserList, scopesFor } from '../commands/build-hook.js';
 import { cleanService } from '../commands/clean.js';
 import { findRepoDir, loadService, openSession } from '../commands/session.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode, UsageError } from '../errors.js';
 import type { CommandRun } from './program.js';
 import { describePlan } from './render-plan.js';
 
@@ -67,5 +67,24 @@ export async function initAction(run: CommandRun): Promise<number> {
   const env = result.answers.environment;
   run.emit({ type: 'message', level: 'info', text: `Wrote ${result.created.join(' and ')}${added}.` });
   run.emit({ type: 'message', level: 'info', text: `Next: porter build hook -name smoke (or -e ${env}), porter config validate; then give your phases their hook lists (pre_pack, post_provision, …).` });
+  return ExitCode.ok;
+}
+
+/** `porter completion bash|zsh|fish` prints the script; `--values hook-lists|environments` what it completes from the config. */
+export async function completionAction(run: CommandRun): Promise<number> {
+  const values = run.opts.values as 'hook-lists' | 'environments' | undefined;
+  if (values) {
+    const { completionValues } = await import('../commands/completion-values.js');
+    const repoDir = await findRepoDir(where(run)).catch(() => undefined);
+    const names = repoDir ? await completionValues(repoDir, run.opts.config, values) : [];
+    if (names.length > 0) run.io.stdout(`${names.join('\n')}\n`);
+    return ExitCode.ok;
+  }
+  const shell = run.args[0];
+  if (!shell) throw new UsageError('porter completion: name the shell, bash, zsh or fish: `porter completion bash`.');
+  const [{ completionSpecs }, scripts, { GO_STYLE }] = await Promise.all([import('./completion-spec.js'), import('./completion-scripts.js'), import('./argv.js')]);
+  const specs = completionSpecs(run.program, GO_STYLE);
+  const render = { bash: scripts.bashCompletion, zsh: scripts.zshCompletion, fish: scripts.fishCompletion }[shell as 'bash' | 'zsh' | 'fish'];
+  run.io.stdout(render(specs));
   return ExitCode.ok;
 }

@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 
 /** Long options the original took with one dash (Go's flag package); they keep working. */
-const GO_STYLE = new Set(['name', 'stack', 'keep', 'config', 'environment', 'junit', 'report', 'dry-run', 'log-format', 'quiet', 'version', 'help']);
+export const GO_STYLE: ReadonlySet<string> = new Set(['name', 'stack', 'keep', 'config', 'environment', 'junit', 'report', 'dry-run', 'log-format', 'quiet', 'version', 'help']);
 
 /**
  * Rewrites `-name X` to `--name X` (and `-name=X`) before commander sees it: commander 13+ refuses an

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import type { ProcessOwner } from '../context.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { PorterEvent } from '../events.js';
@@ -37,9 +37,13 @@ export interface GlobalOptions {
   dryRun?: boolean;
 }
 
-/** What every command action receives: the parsed options, the process's I/O, and the event sink. */
+/** What every command action receives: the parsed options and arguments, the process's I/O, and the event sink. */
 export interface CommandRun {
   opts: GlobalOptions & Record<string, unknown>;
+  /** The command's positional arguments (`completion bash` → ['bash']). */
+  args: readonly string[];
+  /** The whole command tree (what `porter completion` describes). */
+  program: Command;
   io: CliIO;
   emit: (event: PorterEvent) => void;
 }
@@ -56,7 +60,7 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
       const cmd = args.at(-1) as Command;
       const opts = cmd.optsWithGlobals<GlobalOptions & Record<string, unknown>>();
       const reporter = await createReporter(reporterOptions(opts, io));
-      const outcome = await reportRun(reporter, io, opts.logFormat === 'json', async (runIo) => action(await commands())({ opts, io: runIo, emit: reporter.emit }));
+      const outcome = await reportRun(reporter, io, opts.logFormat === 'json', async (runIo) => action(await commands())({ opts, args: cmd.args, program, io: runIo, emit: reporter.emit }));
       done(outcome.code);
       if (outcome.failed) throw outcome.error;
     };
@@ -106,6 +110,12 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
   program.command('init').description('write a first .porter/config, an example hook list `smoke` and its Dockerfile (asks a few questions on a terminal)')
     .addHelpText('after', '\nExamples:\n  porter init\n  porter init && porter build hook -name smoke')
     .action(withRun((m) => m.initAction));
+
+  program.command('completion').description('print a shell completion script: commands, options, and hook lists and environments from the config')
+    .addArgument(new Argument('[shell]', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
+    .addOption(new Option('--values <what>', 'print the hook lists or environments of the config, one a line (what the scripts ask)').choices(['hook-lists', 'environments']).hideHelp())
+    .addHelpText('after', '\nExamples:\n  porter completion bash > ~/.local/share/bash-completion/completions/porter\n  source <(porter completion bash)\n  porter completion fish > ~/.config/fish/completions/porter.fish')
+    .action(withRun((m) => m.completionAction));
 
   build.addHelpText('after', '\nExample:\n  porter build hook -name smoke -e Stage --dry-run');
   const config = program.command('config').description('work with .porter/config');
