@@ -4,15 +4,11 @@
  * the porter process, polled by the test) stays under 200 MB.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { describeDocker, removeTempDirs, sweep, uniqueRunId } from '../helpers/docker.js';
-import { assertExit, assertNothingOfRunLeft, jsonEvents, porterTmpDir, sharedEngine } from '../helpers/fault-checks.js';
+import { assertExit, assertNothingOfRunLeft, jsonEvents, porterTmpDir, sharedEngine, startWatchedPorter } from '../helpers/fault-checks.js';
 import { hookRepo, scriptHook } from '../helpers/hook-repo.js';
-import { porterEnv, startPorter, summaryRow } from '../helpers/porter-cli.js';
+import { startPorter, summaryRow } from '../helpers/porter-cli.js';
 
 const service = uniqueRunId();
 const LINE = '0'.repeat(999);
@@ -99,20 +95,7 @@ ${scriptHook('binary.sh', { name: 'binary' })}
 
   test('200 MB on stdout, read by a reader that stalls for 3 s: every line arrives whole and porter stays under 200 MB', { timeout: 180_000 }, async () => {
     const tmp = await porterTmpDir();
-    // Spawned by hand: the usual helper keeps all of stdout, 200 MB the test does not need.
-    const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', main, '-C', repo, 'build', 'hook', '-name', 'flood'], {
-      cwd: fileURLToPath(new URL('../../', import.meta.url)), env: porterEnv({ TMPDIR: tmp }), stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (b: Buffer) => void (stderr += b.toString('utf8')));
-    const pid = child.pid ?? 0;
-    let peakKb = 0;
-    const poll = setInterval(() => {
-      void readFile(`/proc/${pid}/status`, 'utf8').then((s) => {
-        peakKb = Math.max(peakKb, Number(/VmHWM:\s+(\d+) kB/.exec(s)?.[1] ?? 0));
-      }, () => undefined);
-    }, 50);
+    const { child, stderr, closed } = startWatchedPorter(repo, ['build', 'hook', '-name', 'flood'], { TMPDIR: tmp });
     // Count the hook's lines as they stream, keeping none: a partial line waits for its end.
     let lines = 0;
     let wrong = 0;
@@ -139,9 +122,8 @@ ${scriptHook('binary.sh', { name: 'binary' })}
         setTimeout(() => child.stdout.resume(), 3_000);
       }
     });
-    const [code] = (await once(child, 'close')) as [number | null];
-    clearInterval(poll);
-    assertExit({ code, signal: null, stdout: tail, stderr }, 0);
+    const { code, peakKb } = await closed;
+    assertExit({ code, signal: null, stdout: tail, stderr: stderr() }, 0);
     assert.equal(wrong, 0, 'lines that arrived cut or changed');
     assert.equal(lines, FLOOD_LINES, 'every line of the hook arrived');
     assert.ok(stalled, 'the reader stalled once');

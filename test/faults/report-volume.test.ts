@@ -6,16 +6,12 @@
  * without --report.) Dropping finished runs' lines past the budget is unit-tested (test/unit/report.test.ts).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { describeDocker, removeTempDirs, sweep, uniqueRunId } from '../helpers/docker.js';
-import { assertExit, assertNothingOfRunLeft, porterTmpDir, sharedEngine } from '../helpers/fault-checks.js';
+import { assertExit, assertNothingOfRunLeft, porterTmpDir, sharedEngine, startWatchedPorter } from '../helpers/fault-checks.js';
 import { hookRepo, scriptHook } from '../helpers/hook-repo.js';
-import { porterEnv } from '../helpers/porter-cli.js';
 
 const service = uniqueRunId();
 const HOOKS = 50;
@@ -38,25 +34,12 @@ await describeDocker('faults: the HTML report of a big run', () => {
 
   test('50 hooks, 200 MB of output: porter stays under 200 MB and the page stays small, saying what it left out', { timeout: 300_000 }, async (t) => {
     const tmp = await porterTmpDir();
-    const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', main, '-C', repo, '--report', 'big.html', 'build', 'hook', '-name', 'big'], {
-      cwd: fileURLToPath(new URL('../../', import.meta.url)), env: porterEnv({ TMPDIR: tmp }), stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
+    const { child, stderr, closed } = startWatchedPorter(repo, ['--report', 'big.html', 'build', 'hook', '-name', 'big'], { TMPDIR: tmp });
     let tail = '';
-    child.stderr.on('data', (b: Buffer) => void (stderr += b.toString('utf8')));
     // Read and forgotten: the test must not hold 200 MB itself.
     child.stdout.on('data', (b: Buffer) => void (tail = (tail + b.toString('latin1')).slice(-4000)));
-    const pid = child.pid ?? 0;
-    let peakKb = 0;
-    const poll = setInterval(() => {
-      void readFile(`/proc/${pid}/status`, 'utf8').then((s) => {
-        peakKb = Math.max(peakKb, Number(/VmHWM:\s+(\d+) kB/.exec(s)?.[1] ?? 0));
-      }, () => undefined);
-    }, 50);
-    const [code] = (await once(child, 'close')) as [number | null];
-    clearInterval(poll);
-    assertExit({ code, signal: null, stdout: tail, stderr }, 0);
+    const { code, peakKb } = await closed;
+    assertExit({ code, signal: null, stdout: tail, stderr: stderr() }, 0);
     assert.match(tail, new RegExp(`${HOOKS} passed`));
     t.diagnostic(`porter's peak RSS: ${Math.round(peakKb / 1024)} MB`);
     assert.ok(peakKb > 0, 'VmHWM was read');

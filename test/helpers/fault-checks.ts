@@ -1,10 +1,14 @@
 /** What every fault test asserts after a porter run: how it ended, what it said, and that nothing of it is left. */
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { once } from 'node:events';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import type { ApiAnswer } from './engine-api.js';
 import { engineApi, labelQuery } from './engine-api.js';
-import type { PorterExit, PorterProcess } from './porter-cli.js';
+import { porterEnv, type PorterExit, type PorterProcess } from './porter-cli.js';
 import { tempDir } from './temp-dirs.js';
 
 export type EngineApi = (method: string, path: string) => Promise<ApiAnswer>;
@@ -93,4 +97,34 @@ export function jsonEvents(stdout: string): Array<Record<string, unknown> & { ty
       assert.fail(`stdout line ${i + 1} is not a JSON event: ${l.slice(0, 200)}`);
     }
   });
+}
+
+/** A porter whose output is too big to keep (the usual helper keeps all of stdout), and whose peak memory is watched. */
+export interface WatchedPorter {
+  /** Read its stdout yourself, keeping what you need. */
+  child: ChildProcessByStdio<null, Readable, Readable>;
+  stderr(): string;
+  /** Its exit code, and its peak resident memory (VmHWM, polled every 50 ms) in kB. */
+  closed: Promise<{ code: number | null; peakKb: number }>;
+}
+
+/** Starts `porter -C repo ...args` as a user runs it (src/ through tsx), watching its VmHWM. */
+export function startWatchedPorter(repo: string, args: readonly string[], env: Record<string, string | undefined>): WatchedPorter {
+  const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', main, '-C', repo, ...args], {
+    cwd: fileURLToPath(new URL('../../', import.meta.url)), env: porterEnv(env), stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (b: Buffer) => void (stderr += b.toString('utf8')));
+  let peakKb = 0;
+  const poll = setInterval(() => {
+    void readFile(`/proc/${child.pid ?? 0}/status`, 'utf8').then((s) => {
+      peakKb = Math.max(peakKb, Number(/VmHWM:\s+(\d+) kB/.exec(s)?.[1] ?? 0));
+    }, () => undefined);
+  }, 50);
+  const closed = once(child, 'close').then(([code]) => {
+    clearInterval(poll);
+    return { code: code as number | null, peakKb };
+  });
+  return { child, stderr: () => stderr, closed };
 }
