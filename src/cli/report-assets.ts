@@ -18,7 +18,7 @@ h2 { font-size: 16px; margin: 18px 0 6px; }
 .timeline text { font-size: 11px; fill: #333; } .timeline .axis { fill: #777; font-size: 10px; }
 .timeline .tick { stroke: #eee; } .timeline .sep { stroke: #ddd; } .timeline .region { font-weight: 600; font-size: 12px; }
 .timeline .phase-label { font-style: italic; } .timeline .hit { fill: transparent; } .timeline a:hover .hit { fill: #f0f4ff; }
-.timeline .dur { fill: #555; font-size: 10px; }
+.timeline .dur { fill: #555; font-size: 10px; } .timeline .dur.inside { fill: #fff; }
 .seg.st-passed { fill: var(--passed); } .seg.st-failed { fill: var(--failed); } .seg.st-timed-out { fill: var(--timed-out); }
 .seg.st-cancelled { fill: var(--cancelled); } .seg.st-skipped { fill: var(--skipped); } .seg.st-running { fill: var(--running); }
 .seg.retried { opacity: .55; } .seg.build { fill: #fff; opacity: .45; }

@@ -5,7 +5,7 @@ import type { ReportPhase, ReportRun } from './report-runs.js';
 
 const WIDTH = 1200;
 const LABEL = 300;
-const RIGHT = 70;
+const RIGHT = 120;
 const ROW = 20;
 const BAR = 12;
 const AXIS = 24;
@@ -67,11 +67,13 @@ export function renderTimeline(runs: readonly ReportRun[], phases: readonly Repo
   let y = AXIS;
 
   const label = (text: string, cls: string): string => `<text class="${cls}" x="${LABEL - 8}" y="${y + BAR - 1}" text-anchor="end">${esc(text.length > 44 ? `${text.slice(0, 43)}…` : text)}</text>`;
+  // A bar's label goes after it, else before it, else inside it (white): wherever it fits (10px text, ~5.6px a character).
   const after = (end: number, start: number, text: string): string => {
-    const ax = x(end) + 4;
-    return ax < WIDTH - RIGHT + 10 || x(start) < LABEL + 60
-      ? `<text class="dur" x="${ax.toFixed(1)}" y="${y + BAR - 1}">${esc(text)}</text>`
-      : `<text class="dur" x="${(x(start) - 4).toFixed(1)}" y="${y + BAR - 1}" text-anchor="end">${esc(text)}</text>`;
+    const width = text.length * 5.6;
+    const [xEnd, xStart] = [x(end) + 4, x(start) - 4];
+    const at = xEnd + width <= WIDTH ? `class="dur" x="${xEnd.toFixed(1)}"`
+      : xStart - width >= LABEL ? `class="dur" x="${xStart.toFixed(1)}" text-anchor="end"` : `class="dur inside" x="${(x(end) - 4).toFixed(1)}" text-anchor="end"`;
+    return `<text ${at} y="${y + BAR - 1}">${esc(text)}</text>`;
   };
   // `gap`: a retried attempt stops short of the next one, so each attempt reads as a segment of its own.
   const rect = (from: number, to: number, cls: string, gap = 0): string =>

@@ -1,6 +1,7 @@
 import type { PorterEvent } from '../events.js';
 import { toJsonEvent, type JsonEvent } from './json-events.js';
 import { createTextRenderer } from './render-text.js';
+import type { SectionOf } from './report-runs.js';
 
 export interface ReporterOptions {
   format: 'text' | 'json';
@@ -13,8 +14,11 @@ export interface ReporterOptions {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   junit?: string;
-  /** `--report FILE.html`, with the command line its page shows. */
-  report?: { file: string; command: string };
+  /**
+   * `--report FILE.html`, with the command line its page shows. `sectionOf` groups the page into sections, each with
+   * its own timeline (`porter watch`: one per event run, from the key its events carry); without it, one section.
+   */
+  report?: { file: string; command: string; sectionOf?: SectionOf };
   cwd?: string;
   /** The clock of the JSON lines' `time` field. */
   now?: () => Date;
