@@ -37,8 +37,8 @@ export class LineBudget {
   constructor(readonly maxBytes = DEFAULT_BUDGET_BYTES) {}
 
   /** Adds (or, negative, returns) bytes; drops finished runs' lines while over the allowance. */
-  charge(chars: number): void {
-    this.used += chars;
+  charge(bytes: number): void {
+    this.used += bytes;
     while (this.used > this.maxBytes) {
       const victim = this.passed.shift() ?? this.others.shift();
       if (!victim) return;

@@ -26,7 +26,7 @@ export async function openChromium(t: TestContext): Promise<BrowserContext | und
     return undefined;
   }
   await mkdir(artifactsDir, { recursive: true });
-  return chromium.launchPersistentContext(await tempDir('porter-chromium-profile-'), {
+  return chromium.launchPersistentContext(await tempDir('porter-chromium-test-'), {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1300, height: 1000 },

@@ -26,7 +26,7 @@ function initOnTerminal(dir: string, steps: [RegExp, string][]): Promise<PorterE
   let screen = '';
   let unread = '';
   let err = '';
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 170_000);
   child.stdout.setEncoding('utf8').on('data', (text: string) => {
     screen += text;
     unread += text;
@@ -51,7 +51,7 @@ await describeDocker('porter init', () => {
   sweepAfterSuite({ 'porter.service': plain });
   sweepAfterSuite({ 'porter.service': asked });
 
-  test('off a terminal it asks nothing, writes a config that validates, and `build hook -name smoke` passes right after; it never overwrites', { timeout: 120_000 }, async () => {
+  test('off a terminal it asks nothing, writes a config that validates, and `build hook -name smoke` passes right after; it never overwrites', { timeout: 240_000 }, async () => {
     const dir = await tempDir('porter-init-test-');
     await writeTree(dir, {
       'package.json': JSON.stringify({ name: `@acme/${plain}` }),
@@ -86,7 +86,7 @@ await describeDocker('porter init', () => {
     assertExit(await runPorter(dir, ['build', 'clean']), 0);
   });
 
-  test('on a terminal it asks the service name (again when it is not one), the environment and whether ./Dockerfile is the service', { timeout: 120_000 }, async () => {
+  test('on a terminal it asks the service name (again when it is not one), the environment and whether ./Dockerfile is the service', { timeout: 180_000 }, async () => {
     const dir = await tempDir('porter-init-tty-test-');
     await writeTree(dir, { Dockerfile: 'FROM busybox\n' });
     const r = await initOnTerminal(dir, [
@@ -107,7 +107,7 @@ await describeDocker('porter init', () => {
     assertExit(await runPorter(dir, ['build', 'clean']), 0);
   });
 
-  test('Ctrl-C at a question: exit 130 and nothing written', { timeout: 60_000 }, async () => {
+  test('Ctrl-C at a question: exit 130 and nothing written', { timeout: 180_000 }, async () => {
     const dir = await tempDir('porter-init-tty-test-');
     const r = await initOnTerminal(dir, [[/Service name \[.*\]: $/, '\u0003']]);
     assertExit(r, 130);
