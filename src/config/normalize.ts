@@ -1,4 +1,5 @@
 import { parseDuration } from './duration.js';
+import { normalizeEventHooks } from './event-hooks.js';
 import { normalizeRelPath } from './safe-path.js';
 import { get, getString, getText, mapItems } from './tree.js';
 import type { MapNode, TreeNode } from './tree.js';
@@ -24,6 +25,7 @@ export function normalizeConfig(root: MapNode, file: string): PorterConfig {
     ...(hookTimeoutMs !== undefined ? { hookTimeoutMs } : {}),
     hooks,
     environments: mapItems(get(root, 'environments')).map(normalizeEnvironment),
+    events: normalizeEventHooks(root),
   };
 }
 

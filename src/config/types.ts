@@ -72,6 +72,26 @@ export interface EnvironmentConfig {
   line: number;
 }
 
+/** What can happen to a container of a running stack that an `events:` entry reacts to (`porter watch`). */
+export const EVENT_KINDS = ['die', 'oom', 'unhealthy', 'healthy', 'start', 'stop', 'restart'] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+/** `event`: every event its own run; `container`/`stack`: one run at a time per container/stack, later ones queued. */
+export type OncePer = 'event' | 'container' | 'stack';
+
+/** One `events:` entry: which events of the environment's stacks run which hook list. */
+export interface EventHookConfig {
+  /** Position in `events`, from 0. */
+  index: number;
+  on: EventKind[];
+  /** A container name of the config (`porter.container`): only its events; absent: every container's. */
+  container?: string;
+  /** The hook list to run (a user-defined list under `hooks`). */
+  hooks: string;
+  oncePer: OncePer;
+  line: number;
+}
+
 /** A loaded, expanded and validated `.porter/config`. */
 export interface PorterConfig {
   /** Path of the file as the user named it (for messages). */
@@ -82,4 +102,6 @@ export interface PorterConfig {
   hookTimeoutMs?: number;
   hooks: Record<string, HookConfig[]>;
   environments: EnvironmentConfig[];
+  /** `events:`, for `porter watch`; absent or empty: none. */
+  events?: EventHookConfig[];
 }

@@ -4,6 +4,7 @@ import { ConfigError } from '../errors.js';
 import type { ConfigProblem } from '../errors.js';
 import { checkEnvironments } from './check-environments.js';
 import { checkHooks } from './check-hooks.js';
+import { checkEventHooks } from './event-hooks.js';
 import { checkSchema } from './check-schema.js';
 import { normalizeConfig } from './normalize.js';
 import { configSchema } from './schema.js';
@@ -52,6 +53,7 @@ export async function validateConfig(
     };
     await checkHooks(tree, ctx);
     await checkEnvironments(tree, ctx);
+    checkEventHooks(tree, ctx);
   }
   if (problems.length > 0 || tree.kind !== 'map') throw new ConfigError(sortProblems(problems));
   return normalizeConfig(tree, opts.file);

@@ -119,6 +119,7 @@ const FULL = {
       { name: 'lint', dockerfile: 'hooks/Dockerfile', environment: { A: '1', B: null }, env_file: 'hooks/.env', run_condition: 'always', concurrent: true, timeout: '90s', retries: 1, retry_on: ['timeout'], build_args: { NODE: '20' }, secrets: ['A'], repo_root: 'ro' },
       { name: 'notify', repo: 'https://example.com/org/plugins.git', ref: 'v1.0.0', dockerfile: 'notify/Dockerfile' },
     ],
+    'on-crash': [{ dockerfile: 'hooks/Dockerfile' }],
   },
   environments: [{
     name: 'Stage', registry: 'registry.example.com',
@@ -127,6 +128,7 @@ const FULL = {
       containers: [{ name: 'web', topology: 'inet', inet_port: 8080, dockerfile: 'Dockerfile.web', dockerfile_build: 'Dockerfile.build', replicas: 2, health_check: { method: 'HEAD', path: '/healthz', timeout: '30s' } }],
     }],
   }],
+  events: [{ on: ['die', 'unhealthy'], container: 'web', hooks: 'on-crash', once_per: 'stack' }],
 };
 const FULL_FILES = { 'hooks/Dockerfile': DOCKERFILE, 'hooks/.env': 'X=1\n', 'Dockerfile.web': DOCKERFILE, 'Dockerfile.build': DOCKERFILE };
 
