@@ -7,11 +7,13 @@ import type { Readable, Writable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import { EngineError } from '../errors.js';
 import { abortError, throwIfAborted, watchAbort } from './abort.js';
+import { freeAddress, isAddressTaken, isPinningRefused } from './dockerode-addresses.js';
 import { answerMessage, answerStatus, isPortTaken, progressError } from './engine-answer.js';
-import { PortInUse, StartFailure, type ContainerState, type DockerEngine, type ImageSummary } from './engine.js';
+import { PortInUse, StartFailure, type ContainerState, type DockerEngine, type ImageSummary, type StartRequest } from './engine.js';
 import { engineCalls, toEngineError } from './engine-errors.js';
 import { createFrameReader } from './frames.js';
 import { labelFilters } from './labels.js';
+import { upperHalf } from './ipv4.js';
 import { createLineSplitter } from './line-splitter.js';
 
 export type StackOperations = Pick<DockerEngine,
@@ -22,6 +24,8 @@ type GetImages = (opts: { names: string[]; abortSignal: AbortSignal }) => Promis
 type LoadImage = (file: Readable, opts: { quiet: boolean; abortSignal: AbortSignal }) => Promise<Readable>;
 
 const stopGraceSeconds = 2;
+/** How many addresses a container start tries before giving up (each one taken by a concurrent start). */
+const ADDRESS_TRIES = 5;
 const cleanupTimeoutMs = 15_000;
 
 function toState(info: Dockerode.ContainerInspectInfo): ContainerState {
@@ -73,6 +77,43 @@ export function stackOperations(docker: () => Promise<Dockerode>, host: string):
       return toState(await d.getContainer(id).inspect());
     } catch (err) {
       if (answerStatus(err) === 404) return undefined;
+      throw err;
+    }
+  };
+
+  /** create → start, pinned to `ipv4` when given; when `retryable`, a refused address is returned as such instead of thrown. */
+  const startOnce = async (d: Dockerode, req: StartRequest, ipv4: string | undefined, signal: AbortSignal, retryable: boolean): Promise<string | 'address-taken' | 'pinning-refused'> => {
+    throwIfAborted(signal);
+    const exposed: Record<string, object> = {};
+    const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
+    for (const p of req.publish) {
+      exposed[`${p.containerPort}/tcp`] = {};
+      bindings[`${p.containerPort}/tcp`] = [{ HostIp: p.hostIp, HostPort: String(p.hostPort) }];
+    }
+    let container: Dockerode.Container;
+    try {
+      container = await d.createContainer({
+        Image: req.image, name: req.name, Labels: req.labels, Env: req.env, Tty: false, ExposedPorts: exposed,
+        HostConfig: { NetworkMode: req.network, PortBindings: bindings },
+        NetworkingConfig: { EndpointsConfig: { [req.network]: { Aliases: req.aliases, ...(ipv4 ? { IPAMConfig: { IPv4Address: ipv4 } } : {}) } } },
+      });
+    } catch (err) {
+      if (answerStatus(err) === 404 || answerStatus(err) === 409) throw new StartFailure(answerMessage(err));
+      throw err;
+    }
+    try {
+      throwIfAborted(signal);
+      await container.start();
+      return container.id;
+    } catch (err) {
+      await forceRemove(d, container.id, false).catch(() => undefined);
+      if (signal.aborted) throw abortError(signal);
+      if (ipv4 && isPinningRefused(err)) return 'pinning-refused';
+      if (ipv4 && retryable && isAddressTaken(err)) return 'address-taken';
+      const message = answerMessage(err);
+      const taken = req.publish.find((p) => message.includes(`:${p.hostPort}`));
+      if (isPortTaken(message)) throw new PortInUse(taken?.hostPort ?? 0, message);
+      if (answerStatus(err) !== undefined) throw new StartFailure(message);
       throw err;
     }
   };
@@ -143,36 +184,15 @@ export function stackOperations(docker: () => Promise<Dockerode>, host: string):
 
     startContainer: (req, signal) =>
       call(async (d) => {
-        throwIfAborted(signal);
-        const exposed: Record<string, object> = {};
-        const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
-        for (const p of req.publish) {
-          exposed[`${p.containerPort}/tcp`] = {};
-          bindings[`${p.containerPort}/tcp`] = [{ HostIp: p.hostIp, HostPort: String(p.hostPort) }];
-        }
-        let container: Dockerode.Container;
-        try {
-          container = await d.createContainer({
-            Image: req.image, name: req.name, Labels: req.labels, Env: req.env, Tty: false, ExposedPorts: exposed,
-            HostConfig: { NetworkMode: req.network, PortBindings: bindings },
-            NetworkingConfig: { EndpointsConfig: { [req.network]: { Aliases: req.aliases } } },
-          });
-        } catch (err) {
-          if (answerStatus(err) === 404 || answerStatus(err) === 409) throw new StartFailure(answerMessage(err));
-          throw err;
-        }
-        try {
-          throwIfAborted(signal);
-          await container.start();
-          return container.id;
-        } catch (err) {
-          await forceRemove(d, container.id, false).catch(() => undefined);
-          if (signal.aborted) throw abortError(signal);
-          const message = answerMessage(err);
-          const taken = req.publish.find((p) => message.includes(`:${p.hostPort}`));
-          if (isPortTaken(message)) throw new PortInUse(taken?.hostPort ?? 0, message);
-          if (answerStatus(err) !== undefined) throw new StartFailure(message);
-          throw err;
+        // Each container keeps an address of its own (ipv4.ts); one taken meanwhile by another start means picking again.
+        const avoid = new Set<string>();
+        let pin = true;
+        for (let attempt = 1; ; attempt++) {
+          const ipv4 = pin ? await freeAddress(d, req.network, avoid) : undefined;
+          const started = await startOnce(d, req, ipv4, signal, attempt < ADDRESS_TRIES);
+          if (started === 'pinning-refused') pin = false;
+          else if (started === 'address-taken') avoid.add(ipv4 ?? '');
+          else return started;
         }
       }),
 
@@ -218,7 +238,9 @@ export function stackOperations(docker: () => Promise<Dockerode>, host: string):
           const probe = await d.createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: labels });
           const ipam = (await probe.inspect()).IPAM?.Config?.[0];
           await probe.remove();
-          const config = ipam?.Subnet ? [{ Subnet: ipam.Subnet, ...(ipam.Gateway ? { Gateway: ipam.Gateway } : {}) }] : [];
+          // The engine hands out only the upper half; porter pins stack containers in the lower one (ipv4.ts).
+          const range = ipam?.Subnet ? upperHalf(ipam.Subnet) : undefined;
+          const config = ipam?.Subnet ? [{ Subnet: ipam.Subnet, ...(ipam.Gateway ? { Gateway: ipam.Gateway } : {}), ...(range ? { IPRange: range } : {}) }] : [];
           await d.createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: labels, IPAM: { Driver: 'default', Config: config } });
           return true;
         } catch (err) {

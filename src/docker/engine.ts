@@ -184,7 +184,7 @@ export interface DockerEngine {
   runToStream(req: RunRequest, stdout: Writable, onStderr: (line: string) => void, signal: AbortSignal): Promise<{ exitCode: number }>;
   /**
    * Creates and starts a detached container; returns its id. When it cannot start, it is removed and the
-   * error thrown (PortInUse when a published host port is taken).
+   * error thrown (PortInUse when a published host port is taken). Pinned to an address of its own (ipv4.ts).
    */
   startContainer(req: StartRequest, signal: AbortSignal): Promise<string>;
   /** The container's state, or undefined when it no longer exists. */
@@ -195,7 +195,7 @@ export interface DockerEngine {
   containerLogs(id: string, lines: number): Promise<string[]>;
   /** Stops (2 s grace) and removes one container with its anonymous volumes; gone already is fine. */
   removeContainer(id: string): Promise<void>;
-  /** Creates a bridge network (its subnet fixed, so addresses can be asked for) unless one of that name exists; true when this call created it. */
+  /** Creates a bridge network (its subnet fixed, the lower half for pinned addresses) unless one of that name exists; true when this call created it. */
   ensureNetwork(name: string, labels: Record<string, string>): Promise<boolean>;
   /** Removes a network; false when it still has containers or is gone already. */
   removeNetwork(name: string): Promise<boolean>;
