@@ -22,18 +22,39 @@ export interface HookResult {
   attempts: number;
   /** What it wrote to `$PORTER_OUTPUT` (masked), when anything. */
   outputs?: Record<string, string>;
+  /** `porter watch`: the event run it belongs to (the `run` of event-run-start), so runs of one list stay apart. */
+  run?: string;
+}
+
+/** `porter watch`: one event of a stack container, as its events and PORTER_EVENT_* variables give it. */
+export interface WatchedEvent {
+  environment: string;
+  region: string;
+  /** die, oom, unhealthy, healthy, start, stop, restart. */
+  kind: string;
+  /** The container's name on the engine. */
+  container: string;
+  stack: string;
+  exitCode?: number;
+  /** When it happened (the engine's clock, RFC 3339). */
+  time: string;
 }
 
 export type PorterEvent =
   | { type: 'phase-start'; phase: string; environment?: string }
   | { type: 'phase-end'; phase: string; environment?: string; status: ListStatus; durationMs: number }
-  | { type: 'hook-start'; list: string; hook: string; region?: string; attempt: number }
-  | { type: 'hook-log'; list: string; hook: string; region?: string; stream: 'stdout' | 'stderr'; line: string }
+  | { type: 'hook-start'; list: string; hook: string; region?: string; run?: string; attempt: number }
+  | { type: 'hook-log'; list: string; hook: string; region?: string; run?: string; stream: 'stdout' | 'stderr'; line: string }
   | { type: 'build-progress'; list: string; hook: string; region?: string; step: number; total: number }
   /** A hook image build finished (built or failed); a cached image emits neither this nor build-progress. */
   | { type: 'build-end'; list: string; hook: string; ok: boolean }
   | { type: 'hook-end'; result: HookResult }
   | { type: 'message'; level: 'info' | 'warn'; text: string }
+  /** `porter watch`: an event that runs hook lists; each run is named by its `run` key (e1, e2…), unique in the command. */
+  | { type: 'stack-event'; event: WatchedEvent; runs: { run: string; list: string }[] }
+  /** An event run starts, `delayMs` after its event (engine clock to porter's: meaningful on a local engine). */
+  | { type: 'event-run-start'; run: string; list: string; event: WatchedEvent; delayMs: number }
+  | { type: 'event-run-end'; run: string; list: string; region: string; status: ListStatus; durationMs: number }
   /** `--dry-run`: what the command would run; nothing was built, cloned or run. */
   | { type: 'plan'; plan: RunPlan }
   /** A PorterError (or a bug) ended the command; `problems` lists every config problem when the config is invalid. */

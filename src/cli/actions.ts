@@ -1,6 +1,8 @@
 import { buildHook, checkUserList, scopesFor } from '../commands/build-hook.js';
 import { cleanService } from '../commands/clean.js';
 import { findRepoDir, loadService, openSession } from '../commands/session.js';
+import { watchedEntries, watchEnvironment } from '../commands/watch.js';
+import { MAX_DURATION_MS, parseDuration } from '../config/duration.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { CommandRun } from './program.js';
 import { describePlan } from './render-plan.js';
@@ -87,4 +89,25 @@ export async function completionAction(run: CommandRun): Promise<number> {
   const render = { bash: scripts.bashCompletion, zsh: scripts.zshCompletion, fish: scripts.fishCompletion }[shell as 'bash' | 'zsh' | 'fish'];
   run.io.stdout(render(specs));
   return ExitCode.ok;
+}
+
+/** `porter watch -e ENV [--max-events N] [--until-idle S]`: flags and config are checked before porter touches Docker. */
+export async function watchAction(run: CommandRun): Promise<number> {
+  const environment = String(run.opts.environment);
+  const maxText = run.opts.maxEvents as string | undefined;
+  if (maxText !== undefined && !/^[1-9]\d{0,8}$/.test(maxText)) throw new UsageError(`--max-events ${maxText}: give how many events to handle before ending, a whole number from 1, such as --max-events 5.`);
+  const idleText = run.opts.untilIdle as string | undefined;
+  const idleMs = idleText === undefined ? undefined : /^\d+(\.\d+)?$/.test(idleText) ? Math.round(Number(idleText) * 1000) : parseDuration(idleText);
+  if (idleText !== undefined && (idleMs === undefined || idleMs <= 0 || idleMs > MAX_DURATION_MS)) {
+    throw new UsageError(`--until-idle ${idleText}: give how long to wait without an event before ending, in seconds (30) or as a duration (90s, 5m), above 0 and at most 24h.`);
+  }
+  const service = await loadService(where(run));
+  watchedEntries(service.config, environment);
+  const ctx = await openSession({ ...where(run), emit: run.emit, signal: run.io.signal }, service);
+  try {
+    const status = await watchEnvironment(ctx, { environment, ...(maxText ? { maxEvents: Number(maxText) } : {}), ...(idleMs !== undefined ? { untilIdleMs: idleMs } : {}) });
+    return status === 'passed' ? ExitCode.ok : ExitCode.failed;
+  } finally {
+    await ctx.close();
+  }
 }

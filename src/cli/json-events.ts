@@ -16,7 +16,7 @@ export function toJsonEvent(event: PorterEvent, time: Date): JsonEvent {
     case 'hook-end': {
       const r = event.result;
       return {
-        time: at, type: 'hook-end', list: r.list, hook: r.hook, ...(r.region ? { region: r.region } : {}),
+        time: at, type: 'hook-end', list: r.list, hook: r.hook, ...(r.region ? { region: r.region } : {}), ...(r.run ? { run: r.run } : {}),
         status: r.status, ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
         durationMs: r.durationMs, attempts: r.attempts,
         ...(r.stage && r.status !== 'passed' ? { stage: r.stage } : {}),

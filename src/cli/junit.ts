@@ -20,7 +20,7 @@ const seconds = (ms: number): string => (ms / 1000).toFixed(3);
 const isFailure = (r: HookResult): boolean => r.status === 'failed' || r.status === 'timed-out' || r.status === 'cancelled';
 
 function testcase(r: HookResult): string {
-  const name = `${r.hook}${r.region ? ` (${r.region})` : ''}`;
+  const name = `${r.hook}${r.region ? ` (${r.region})` : ''}${r.run ? ` [${r.run}]` : ''}`;
   const head = `    <testcase classname="${xmlEscape(r.list)}" name="${xmlEscape(name)}" time="${seconds(r.durationMs)}"`;
   if (r.status === 'passed') return `${head}/>`;
   if (r.status === 'skipped') return `${head}>\n      <skipped/>\n    </testcase>`;

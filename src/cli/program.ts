@@ -117,6 +117,13 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
     .addHelpText('after', '\nExamples:\n  porter completion bash > ~/.local/share/bash-completion/completions/porter\n  source <(porter completion bash)\n  porter completion fish > ~/.config/fish/completions/porter.fish')
     .action(withRun((m) => m.completionAction));
 
+  program.command('watch').description("follow the events of ENV's stacks (a container dies, turns unhealthy...) and run the hook lists named under events:")
+    .addOption(env().makeOptionMandatory())
+    .option('--max-events <n>', 'end after N events have run their hook lists')
+    .option('--until-idle <seconds>', 'end after this many seconds with no event and no run (30, or 90s, 5m)')
+    .addHelpText('after', '\nExit: 0, or 1 when a hook run failed; 130 on Ctrl-C or SIGTERM.\nExamples:\n  porter watch -e Stage\n  porter --log-format json watch -e Stage --until-idle 60')
+    .action(withRun((m) => m.watchAction));
+
   build.addHelpText('after', '\nExample:\n  porter build hook -name smoke -e Stage --dry-run');
   const config = program.command('config').description('work with .porter/config');
   config.addHelpText('after', '\nExample:\n  porter config validate');

@@ -5,9 +5,9 @@ export type Paint = (code: number, text: string) => string;
 
 const STATUS_COLOR: Record<HookResult['status'], number> = { passed: 32, failed: 31, 'timed-out': 31, cancelled: 33, skipped: 90 };
 
-/** `list hook (region)`: how a hook run is named in the summary, GitHub annotations and JUnit. */
-export function hookTitle(r: { list: string; hook: string; region?: string }): string {
-  return `${r.list} ${r.hook}${r.region ? ` (${r.region})` : ''}`;
+/** `list hook (region) [run]`: how a hook run is named in the summary, GitHub annotations and JUnit. */
+export function hookTitle(r: { list: string; hook: string; region?: string; run?: string }): string {
+  return `${r.list} ${r.hook}${r.region ? ` (${r.region})` : ''}${r.run ? ` [${r.run}]` : ''}`;
 }
 
 /** The closing table: every hook with its status and duration; a failed hook's reason and last lines under it. */

@@ -2,7 +2,8 @@ import type { HookResult, PorterEvent } from '../events.js';
 import { createGitHubGroups, createPlainOutput, escapeData, escapeProperty } from './hook-groups.js';
 import { createProgressTerminal } from './progress-line.js';
 import { formatPlan } from './render-plan.js';
-import { hookTitle, renderSummary, type Paint } from './render-summary.js';
+import { formatDuration, hookTitle, renderSummary, type Paint } from './render-summary.js';
+import { describeEvent } from './describe-event.js';
 
 export interface TextRenderOptions {
   write: (text: string) => void;
@@ -20,8 +21,8 @@ const COLORS = [36, 33, 35, 32, 34, 96, 93, 95, 92, 94];
 const QUIET_KEEP = 200;
 const ANNOTATION_TAIL = 5;
 
-type HookRef = { list: string; hook: string; region?: string };
-const keyOf = (e: HookRef): string => `${e.list}\u0000${e.hook}\u0000${e.region ?? ''}`;
+type HookRef = { list: string; hook: string; region?: string; run?: string };
+const keyOf = (e: HookRef): string => `${e.list}\u0000${e.hook}\u0000${e.region ?? ''}\u0000${e.run ?? ''}`;
 const buildKey = (e: HookRef): string => `${e.list}\u0000${e.hook}`;
 const isFailure = (r: HookResult): boolean => r.status === 'failed' || r.status === 'timed-out';
 
@@ -47,7 +48,7 @@ export function createTextRenderer(opts: TextRenderOptions): (event: PorterEvent
     const k = keyOf(e);
     if (!colorOf.has(k)) colorOf.set(k, COLORS[colorOf.size % COLORS.length] ?? 36);
     const attempt = attempts.get(k) ?? 1;
-    const label = `[${e.list} ${e.hook}${e.region && regions.size > 1 ? ` ${e.region}` : ''}${attempt > 1 ? ` #${attempt}` : ''}]`;
+    const label = `[${e.list} ${e.hook}${e.region && regions.size > 1 ? ` ${e.region}` : ''}${e.run ? ` ${e.run}` : ''}${attempt > 1 ? ` #${attempt}` : ''}]`;
     return paint(colorOf.get(k) ?? 36, label);
   };
   const annotation = (r: HookResult): string[] => {
@@ -103,6 +104,12 @@ export function createTextRenderer(opts: TextRenderOptions): (event: PorterEvent
         return;
       case 'plan':
         return terminal.write(formatPlan(event.plan));
+      case 'stack-event':
+        if (!opts.quiet) terminal.write(`porter: ${describeEvent(event.event)}: ${event.runs.map((r) => `${r.list} [${r.run}]`).join(', ')}\n`);
+        return;
+      case 'event-run-end':
+        if (!opts.quiet || event.status === 'failed') terminal.write(`porter: [${event.run}] ${event.list} ${paint(event.status === 'passed' ? 32 : 31, event.status)} (${formatDuration(event.durationMs)})\n`);
+        return;
       case 'run-end':
         out.flush();
         terminal.finish();

@@ -11,6 +11,7 @@ import { clientOptions } from './client-options.js';
 import { normalizeDockerfile } from './context-files.js';
 import { deferUnusedDockerodeModules } from './defer-unused-modules.js';
 import { demuxLines } from './demux-lines.js';
+import { eventOperations } from './dockerode-events.js';
 import { stackOperations } from './dockerode-stacks.js';
 import { cleanupOperations } from './dockerode-cleanup.js';
 import { fileOperations } from './dockerode-files.js';
@@ -113,6 +114,7 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
     ...swarmOperations(docker, host),
     ...fileOperations(docker, host),
     ...cleanupOperations(docker, host),
+    ...eventOperations(docker, host),
 
     async ping(signal) {
       const d = await docker();

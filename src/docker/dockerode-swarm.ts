@@ -28,7 +28,8 @@ interface RawTask {
   NodeID?: string;
   DesiredState?: string;
   CreatedAt?: string;
-  Status?: { State?: string; Err?: string; Message?: string; PortStatus?: { Ports?: { TargetPort?: number; PublishedPort?: number }[] } };
+  Slot?: number;
+  Status?: { State?: string; Err?: string; Message?: string; Timestamp?: string; ContainerStatus?: { ExitCode?: number }; PortStatus?: { Ports?: { TargetPort?: number; PublishedPort?: number }[] } };
 }
 
 interface RawNode {
@@ -179,6 +180,8 @@ export function swarmOperations(docker: () => Promise<Dockerode>, host: string):
             id: t.ID, node: { id: t.NodeID ?? '', address: node?.Status?.Addr ?? '', hostname: node?.Description?.Hostname ?? '' },
             state: t.Status?.State ?? 'new', desired: t.DesiredState ?? '', message: t.Status?.Message ?? '',
             ...(t.Status?.Err ? { error: t.Status.Err } : {}), ports, created: t.CreatedAt ?? '',
+            ...(t.Slot !== undefined ? { slot: t.Slot } : {}), ...(t.Status?.Timestamp ? { updated: t.Status.Timestamp } : {}),
+            ...(typeof t.Status?.ContainerStatus?.ExitCode === 'number' ? { exitCode: t.Status.ContainerStatus.ExitCode } : {}),
           };
         });
       }),

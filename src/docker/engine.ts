@@ -1,5 +1,6 @@
 /** What porter needs from a Docker engine, in porter's words; dockerode's types stay behind it. */
 import type { Readable, Writable } from 'node:stream';
+import type { EventFilter, EventHandlers } from './engine-events.js';
 import type { ServiceRequest, ServiceState, TaskState } from './swarm-types.js';
 
 export { NotSwarmManager, PushFailure, type ServiceRequest, type ServiceState, type TaskState } from './swarm-types.js';
@@ -230,4 +231,6 @@ export interface DockerEngine {
   setServiceAliases(serviceId: string, network: string, aliases: string[], auth?: RegistryAuth): Promise<void>;
   /** Removes a service (its tasks stop in the background); gone already is fine. */
   removeService(serviceId: string): Promise<void>;
+  /** Container events matching `filter` (held ones since `sinceNano` first) until `signal` fires; EngineError when the stream breaks. */
+  followEvents(filter: EventFilter, handlers: EventHandlers, signal: AbortSignal): Promise<void>;
 }

@@ -55,6 +55,8 @@ export interface TaskState {
   ports: Record<number, number>;
   /** RFC 3339; newest tasks last is not guaranteed, so callers sort. */
   created: string;
+  /** Its replica number, its container's exit code once it exited, and when its state last changed (RFC 3339). */
+  slot?: number; exitCode?: number; updated?: string;
 }
 
 /** The registry refused a push (unreachable, no such repository, denied...): in the registry's words. */

@@ -11,6 +11,8 @@ export interface HookScope {
   hostNetwork?: boolean;
   /** The list's status when the hook starts (what its run_condition was matched against): PORTER_HOOK_STATUS. */
   listStatus?: ListStatus;
+  /** `porter watch`: the event run (its key, on every event of its hooks) and its PORTER_EVENT_* variables. */
+  event?: { run: string; variables: Record<string, string> };
 }
 
 export interface StandardInputs {
@@ -35,6 +37,7 @@ export function standardVariables(i: StandardInputs): Record<string, string> {
     PORTER_STACK_ID: i.scope.stackId,
     PORTER_STACK_URL: i.scope.stackUrl,
     PORTER_OUTPUT: i.outputPath,
+    ...i.scope.event?.variables,
   };
   return Object.fromEntries(Object.entries(vars).filter((e): e is [string, string] => e[1] !== undefined));
 }

@@ -25,7 +25,7 @@ type Ready = { ok: true; image: string; hash: string } | { ok: false; failure: A
  */
 export async function runHook(hook: HookConfig, scope: HookScope, images: HookImages, ctx: RunContext): Promise<HookResult> {
   const started = ctx.now();
-  const base = { list: hook.list, hook: hook.id, ...(scope.region ? { region: scope.region } : {}) };
+  const base = { list: hook.list, hook: hook.id, ...(scope.region ? { region: scope.region } : {}), ...(scope.event ? { run: scope.event.run } : {}) };
   let tail = new TailBuffer(TAIL_LINES);
   const mask = (line: string): string => ctx.secrets.mask(line);
   let attempts = 1;
@@ -50,7 +50,7 @@ export async function runHook(hook: HookConfig, scope: HookScope, images: HookIm
   const envFile = await readEnvFile(hook, ctx.repoDir);
   if ('failure' in envFile) return finish(envFile.failure);
 
-  const outDir = join(ctx.tmpDir, 'run', ctx.runId, `${hook.list}-${hook.index}${scope.region ? `-${scope.region}` : ''}`);
+  const outDir = join(ctx.tmpDir, 'run', ctx.runId, `${hook.list}-${hook.index}${scope.region ? `-${scope.region}` : ''}${scope.event ? `-${scope.event.run}` : ''}`);
   const timeoutMs = hook.timeoutMs ?? ctx.config.hookTimeoutMs;
   let refreshed = false;
   let last: Attempt = { status: 'failed' };

@@ -28,7 +28,7 @@ export async function runListInScopes(
         run: (hook: HookConfig, status: ListStatus) => runHook(hook, { ...scope, listStatus: status }, images, ctx),
         notRun: (hook: HookConfig, status: 'skipped' | 'cancelled'): HookResult => {
           const result: HookResult = {
-            list: hook.list, hook: hook.id, ...(scope.region ? { region: scope.region } : {}),
+            list: hook.list, hook: hook.id, ...(scope.region ? { region: scope.region } : {}), ...(scope.event ? { run: scope.event.run } : {}),
             status, tail: [], durationMs: 0, attempts: 0,
           };
           ctx.emit({ type: 'hook-end', result });
