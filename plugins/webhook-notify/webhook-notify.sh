@@ -1,5 +1,5 @@
 #!/bin/sh
-# porter plugin webhook-notify: POSTs {service, version, hook, status, environment, region, text} as JSON to WEBHOOK_URL.
+# porter plugin webhook-notify: POSTs {service, version, hook, status, environment, region, text[, event]} as JSON to WEBHOOK_URL.
 set -eu
 
 say() { printf 'webhook-notify: %s\n' "$*"; }
@@ -26,17 +26,39 @@ esac
 service="${PORTER_SERVICE_NAME:-}"
 version="${PORTER_SERVICE_VERSION:-}"
 hook="${PORTER_HOOK_NAME:-}"
-status="${NOTIFY_STATUS:-${PORTER_HOOK_STATUS:-unknown}}"
+# Run by `porter watch` for an event of a stack container: the event is the news, and its kind the status.
+event="${PORTER_EVENT:-}"
+status="${NOTIFY_STATUS:-${event:-${PORTER_HOOK_STATUS:-unknown}}}"
 environment="${PORTER_ENVIRONMENT:-}"
 region="${PORTER_REGION:-}"
 where=""
 [ -z "$environment" ] || where=" in $environment${region:+/$region}"
-text="${NOTIFY_TEXT:-$service $version: $hook $status$where}"
+if [ -n "$event" ]; then
+  case "$event" in
+    die) happened="exited${PORTER_EVENT_EXIT_CODE:+ with code $PORTER_EVENT_EXIT_CODE}" ;;
+    oom) happened="ran out of memory" ;;
+    unhealthy | healthy) happened="turned $event" ;;
+    start) happened="started" ;;
+    stop) happened="was stopped" ;;
+    restart) happened="was restarted" ;;
+    *) happened="$event" ;;
+  esac
+  text="${NOTIFY_TEXT:-$service: ${PORTER_EVENT_CONTAINER:-a container} $happened$where (stack ${PORTER_EVENT_STACK:-unknown})}"
+else
+  text="${NOTIFY_TEXT:-$service $version: $hook $status$where}"
+fi
 
 body=/tmp/webhook-notify.json
 {
   printf '{"service":%s,"version":%s,"hook":%s,"status":%s,' "$(json_str "$service")" "$(json_str "$version")" "$(json_str "$hook")" "$(json_str "$status")"
-  printf '"environment":%s,"region":%s,"text":%s}\n' "$(json_or_null "$environment")" "$(json_or_null "$region")" "$(json_str "$text")"
+  printf '"environment":%s,"region":%s,"text":%s' "$(json_or_null "$environment")" "$(json_or_null "$region")" "$(json_str "$text")"
+  if [ -n "$event" ]; then
+    exit_code="${PORTER_EVENT_EXIT_CODE:-}"
+    case "${exit_code#-}" in '' | *[!0-9]*) exit_code=null ;; esac
+    printf ',"event":{"kind":%s,"container":%s,"stack":%s,"exit_code":%s,"time":%s}' "$(json_str "$event")" \
+      "$(json_or_null "${PORTER_EVENT_CONTAINER:-}")" "$(json_or_null "${PORTER_EVENT_STACK:-}")" "$exit_code" "$(json_or_null "${PORTER_EVENT_TIME:-}")"
+  fi
+  printf '}\n'
 } > "$body"
 
 # busybox wget's own -T crashes; timeout(1) bounds the request instead. wget exits non-zero on a 4xx/5xx answer.

@@ -4,21 +4,18 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { cp } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { recordProvision } from '../../src/phases/state.js';
 import { describeDocker, removeTempDirs, sweepAfterSuite, tempDir, uniqueRunId } from '../helpers/docker.js';
 import { engineApi } from '../helpers/engine-api.js';
-import { git } from '../helpers/git-remote.js';
+import { firstPartyPluginsRepo } from '../helpers/first-party-plugins.js';
 import { HOOK, hookRepo, readRepoFile, shortSha } from '../helpers/hook-repo.js';
 import { failureText, hookLines, runPorter, summaryRow } from '../helpers/porter-cli.js';
 
 const service = uniqueRunId();
 const labels = { 'porter.service': service };
-const pluginsDir = fileURLToPath(new URL('../../plugins/', import.meta.url));
 const TAG = 'v0.0.0-test';
 const STAGE = 'environments:\n- name: Stage\n  regions:\n  - name: local\n';
 
@@ -93,15 +90,7 @@ after(() => removeTempDirs());
 await describeDocker('first-party plugins from this repository', () => {
   before(async () => {
     // This repository as a service would clone it: a tagged commit holding plugins/ as it is in the working tree now.
-    const root = await tempDir('porter-first-party-test-');
-    const work = join(root, 'porter-work');
-    await cp(pluginsDir, join(work, 'plugins'), { recursive: true });
-    git(root, 'init', '--quiet', '--initial-branch=main', work);
-    git(work, 'add', '--all');
-    git(work, 'commit', '--quiet', '-m', 'plugins');
-    git(work, 'tag', TAG);
-    git(root, 'clone', '--quiet', '--bare', work, join(root, 'porter.git'));
-    pluginUrl = `file://${join(root, 'porter.git')}`;
+    pluginUrl = await firstPartyPluginsRepo(TAG);
     gateway = await bridgeGateway();
   });
 

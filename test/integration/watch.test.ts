@@ -4,14 +4,18 @@
  * services' and environments' deaths are ignored, and SIGTERM ends a watcher mid-run with exit 130 and nothing left.
  */
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { readdir } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { DockerEngine } from '../../src/docker/engine.js';
 import { Label } from '../../src/docker/labels.js';
 import { buildPack } from '../../src/phases/pack.js';
 import { buildProvision } from '../../src/phases/provision.js';
-import { describeDocker, eventually, removeTempDirs, sweepAfterSuite, uniqueRunId } from '../helpers/docker.js';
+import { describeDocker, eventually, removeTempDirs, sweepAfterSuite, tempDir, uniqueRunId } from '../helpers/docker.js';
+import { firstPartyPluginsRepo } from '../helpers/first-party-plugins.js';
 import { engineApi } from '../helpers/engine-api.js';
 import { assertExit, exitWithin, jsonEvents, porterTmpDir } from '../helpers/fault-checks.js';
 import { HTTPD_DOCKERFILE, phaseSession, serviceConfig, serviceRepo } from '../helpers/phase-repo.js';
@@ -19,12 +23,31 @@ import { startPorter } from '../helpers/porter-cli.js';
 
 const service = uniqueRunId();
 const labels = { [Label.service]: service };
+const TAG = 'v0.0.0-test';
 let repo = '';
+/** Where webhook-notify posts: on 127.0.0.1, as the hooks of a local stack's events share the host's network. */
+const posted: Record<string, unknown>[] = [];
+const receiver = createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => {
+    posted.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>);
+    res.end('ok\n');
+  });
+});
+/** What every watcher of these tests runs with: the plugin repo, the webhook, a plugin cache of its own. */
+let env: Record<string, string> = {};
 
 const HOOKS = [
   '  on-die:',
   '  - name: vars',
   '    dockerfile: .porter/hooks/vars/Dockerfile',
+  '  - name: notify',
+  '    repo: ${PLUGINS_URL}',
+  `    ref: ${TAG}`,
+  '    dockerfile: plugins/webhook-notify/Dockerfile',
+  '    environment:',
+  '      WEBHOOK_URL:',
+  '    secrets: [WEBHOOK_URL]',
   '  per-stack:',
   '  - name: slowish',
   '    dockerfile: .porter/hooks/slowish/Dockerfile',
@@ -66,9 +89,17 @@ before(async () => {
     Dockerfile: HTTPD_DOCKERFILE,
     'Dockerfile.worker': 'FROM busybox:latest\nCMD ["sh", "-c", "trap \'exit 0\' TERM; while true; do sleep 1; done"]\n',
   }, { git: true });
+  receiver.listen(0, '127.0.0.1');
+  await once(receiver, 'listening');
+  const { port } = receiver.address() as AddressInfo;
+  env = { PLUGINS_URL: await firstPartyPluginsRepo(TAG), WEBHOOK_URL: `http://127.0.0.1:${port}/hook`, XDG_CACHE_HOME: await tempDir('porter-plugin-cache-test-') };
 });
 
-after(removeTempDirs);
+after(async () => {
+  receiver.closeAllConnections();
+  receiver.close();
+  await removeTempDirs();
+});
 
 type Json = Record<string, unknown> & { type: string };
 const of = (events: Json[], type: string): Json[] => events.filter((e) => e.type === type);
@@ -93,7 +124,7 @@ void describeDocker('porter watch on the real engine', (engine) => {
 
   test('a killed stack container runs the hook list with its event\'s variables, soon after', { timeout: 240_000 }, async (t) => {
     for (const body of [buildPack, (ctx: Parameters<typeof buildPack>[0]) => buildProvision(ctx, 'Stage')]) {
-      const s = await phaseSession(repo);
+      const s = await phaseSession(repo, env);
       try {
         assert.equal(await body(s.ctx), 'passed', JSON.stringify(s.results()));
       } finally {
@@ -103,7 +134,7 @@ void describeDocker('porter watch on the real engine', (engine) => {
     const { id: stackId, containers } = await stack(engine);
     const worker = containers.get('worker-1');
     assert.ok(worker, [...containers.keys()].join(', '));
-    const watcher = startPorter(repo, ['--log-format', 'json', 'watch', '-e', 'Stage', '--max-events', '1']);
+    const watcher = startPorter(repo, ['--log-format', 'json', 'watch', '-e', 'Stage', '--max-events', '1'], env);
     await watcher.waitFor(/Watching Stage \(local\) for die, restart/, 120_000);
     const killedAt = Date.now();
     await kill([worker.id]);
@@ -127,6 +158,13 @@ void describeDocker('porter watch on the real engine', (engine) => {
     t.diagnostic(`event → run start: ${delays.join(', ')} ms`);
     assert.ok(delays.length === 2 && delays.every((d) => d < 10_000), `delays ${delays.join(', ')}`);
     assert.deepEqual(of(events, 'event-run-end').map((e) => [e.list, e.status]).sort(), [['on-die', 'passed'], ['per-stack', 'passed']]);
+    // The first-party webhook-notify, run for an event, posts the event.
+    assert.deepEqual(posted.splice(0), [{
+      service, version: vars.STACK?.split('-')[0], hook: 'on-die', status: 'die', environment: 'Stage', region: 'local',
+      text: `${service}: ${worker.name} exited with code 137 in Stage/local (stack ${stackId})`,
+      event: { kind: 'die', container: worker.name, stack: stackId, exit_code: 137, time: vars.TIME },
+    }]);
+    assert.equal(r.stdout.includes(env.WEBHOOK_URL ?? '-'), false, 'the webhook URL is a secret');
     await startAgain(engine, [worker.id]);
   });
 
@@ -143,7 +181,7 @@ void describeDocker('porter watch on the real engine', (engine) => {
       assert.equal((await engineApi('POST', `/containers/${id}/start`)).status, 204);
       foreign.push(id);
     }
-    const watcher = startPorter(repo, ['--log-format', 'json', 'watch', '-e', 'Stage', '--max-events', '4']);
+    const watcher = startPorter(repo, ['--log-format', 'json', 'watch', '-e', 'Stage', '--max-events', '4'], env);
     await watcher.waitFor(/Watching Stage/, 120_000);
     await kill(foreign);
     const ours = [...containers.values()];
@@ -164,6 +202,7 @@ void describeDocker('porter watch on the real engine', (engine) => {
       assert.ok(open <= 4 && openPerStack <= 1, `runs at once: ${open}, of per-stack: ${openPerStack}`);
     }
     assert.equal(of(events, 'hook-end').filter((e) => e.status !== 'passed').length, 0);
+    assert.deepEqual(posted.splice(0).map((p) => (p.event as { container: string }).container).sort(), ours.map((c) => c.name).sort());
     for (const id of foreign) await engineApi('DELETE', `/containers/${id}?force=1`);
     await startAgain(engine, ours.map((c) => c.id));
   });
@@ -173,7 +212,7 @@ void describeDocker('porter watch on the real engine', (engine) => {
     const web = containers.get('web');
     assert.ok(web);
     const tmp = await porterTmpDir();
-    const watcher = startPorter(repo, ['watch', '-e', 'Stage'], { TMPDIR: tmp });
+    const watcher = startPorter(repo, ['watch', '-e', 'Stage'], { ...env, TMPDIR: tmp });
     await watcher.waitFor(/Watching Stage/, 120_000);
     assert.equal((await engineApi('POST', `/containers/${web.id}/restart?t=1`)).status, 204);
     await watcher.waitFor(/\[on-restart slow e\d+\] slow-started/, 60_000);
