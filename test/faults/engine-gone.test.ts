@@ -6,13 +6,12 @@
 import assert from 'node:assert/strict';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { probeDocker, removeTempDirs, uniqueRunId } from '../helpers/docker.js';
-import { realEngineSocket } from '../helpers/engine-proxy.js';
+import { before, test } from 'node:test';
+import { uniqueRunId } from '../helpers/docker.js';
 import { assertExit, assertNothingOfRunLeft, exitWithin, porterTmpDir } from '../helpers/fault-checks.js';
 import { HOOK, hookRepo, scriptHook } from '../helpers/hook-repo.js';
 import { runPorter, startPorter, summaryRow, type PorterProcess } from '../helpers/porter-cli.js';
-import { createPrivateEngine, privateEngineUnavailable, type PrivateEngine } from '../helpers/private-dockerd.js';
+import { describePrivateEngine } from '../helpers/private-engine-suite.js';
 
 const service = uniqueRunId();
 
@@ -38,42 +37,15 @@ ${scriptHook('sleeper.sh', { name: 'sleeper' }, { QUICK: null })}
     name: slow
 `;
 
-const unavailable = await (async () => {
-  const shared = await probeDocker();
-  if (!('engine' in shared)) return shared.reason;
-  if (!realEngineSocket()) return 'the shared engine is not on a unix socket, so busybox cannot be copied from it';
-  return privateEngineUnavailable();
-})();
-if (unavailable && process.env.CI) {
-  test('a private Docker engine can run', () => assert.fail(`CI is set, so this is a failure, not a skip: ${unavailable}`));
-} else if (unavailable) {
-  process.stderr.write(`\n*** SKIPPED the engine-gone faults: ${unavailable}\n\n`);
-}
-
-describe('faults: the Docker engine goes away mid-run and comes back', { skip: unavailable }, () => {
-  let engine: PrivateEngine;
+await describePrivateEngine('faults: the Docker engine goes away mid-run and comes back', 'the engine-gone faults', (engine) => {
   let repo: string;
   let tmp: string;
   const env = (): Record<string, string> => ({ DOCKER_HOST: engine.host, TMPDIR: tmp });
 
   before(async () => {
-    engine = await createPrivateEngine();
-    await engine.start();
-    await engine.copyImage('busybox:latest', realEngineSocket() ?? '');
     repo = await hookRepo(CONFIG, { 'scripts/sleeper.sh': SLEEPER, '.porter/hooks/slow-build/Dockerfile': SLOW_BUILD });
     tmp = await porterTmpDir();
-  }, { timeout: 90_000 });
-
-  after(async () => {
-    // Whatever happened above: the engine's processes, mounts and directory go, and the test says if any stayed.
-    let left: string[] = [];
-    try {
-      left = engine ? await engine.teardown() : [];
-    } finally {
-      await removeTempDirs();
-    }
-    assert.deepEqual(left, [], 'the private engine left something behind');
-  }, { timeout: 90_000 });
+  });
 
   /** Every container on the private engine (it is ours alone), with its command. */
   const allContainers = async (): Promise<Container[]> => (await engine.api('GET', '/containers/json?all=1')).body as Container[];

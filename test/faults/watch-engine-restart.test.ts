@@ -1,79 +1,44 @@
 /**
  * Fault: the engine restarts under a running `porter watch`. A dockerd of the test's own (never the shared one) is
  * killed while the watcher follows its events; coming back, the engine stops the stack container that ran through
- * the outage and records its death before anyone can ask. The watcher says it lost the engine, follows it again once
+ * the outage and records its death as it starts. The watcher says it lost the engine, follows it again once
  * it answers, catches up on that death from the time of its last event, runs the hook list for it once, and goes on
  * handling new events live.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { probeDocker, removeTempDirs, uniqueRunId } from '../helpers/docker.js';
-import { realEngineSocket } from '../helpers/engine-proxy.js';
+import { before, test } from 'node:test';
+import { uniqueRunId } from '../helpers/docker.js';
 import { assertExit, assertNothingOfRunLeft, exitWithin, jsonEvents, porterTmpDir } from '../helpers/fault-checks.js';
-import { serviceConfig, serviceRepo } from '../helpers/phase-repo.js';
+import { serviceConfig, serviceRepo, stageRegion } from '../helpers/phase-repo.js';
 import { runPorter, startPorter } from '../helpers/porter-cli.js';
-import { createPrivateEngine, privateEngineUnavailable, type PrivateEngine } from '../helpers/private-dockerd.js';
+import { stopPortersAfterEach } from '../helpers/porter-processes.js';
+import { describePrivateEngine } from '../helpers/private-engine-suite.js';
 
 const service = uniqueRunId();
 
-const unavailable = await (async () => {
-  const shared = await probeDocker();
-  if (!('engine' in shared)) return shared.reason;
-  if (!realEngineSocket()) return 'the shared engine is not on a unix socket, so busybox cannot be copied from it';
-  return privateEngineUnavailable();
-})();
-if (unavailable && process.env.CI) {
-  test('a private Docker engine can run', () => assert.fail(`CI is set, so this is a failure, not a skip: ${unavailable}`));
-} else if (unavailable) {
-  process.stderr.write(`\n*** SKIPPED the watch engine-restart fault: ${unavailable}\n\n`);
-}
-
-describe('faults: the engine restarts under porter watch', { skip: unavailable }, () => {
-  let engine: PrivateEngine;
+await describePrivateEngine('faults: the engine restarts under porter watch', 'the watch engine-restart fault', (engine) => {
   let repo: string;
   let tmp: string;
   const env = (): Record<string, string> => ({ DOCKER_HOST: engine.host, TMPDIR: tmp });
+  const watch = stopPortersAfterEach();
 
   before(async () => {
-    engine = await createPrivateEngine();
-    await engine.start();
-    await engine.copyImage('busybox:latest', realEngineSocket() ?? '');
     // A worker only: the private engine lives in a network namespace of its own, where porter could not reach a published port.
     repo = await serviceRepo({
-      '.porter/config': serviceConfig(service, '  on-die:\n  - name: vars\n    dockerfile: .porter/hooks/vars/Dockerfile\n', [
-        '- name: Stage',
-        '  regions:',
-        '  - name: local',
-        '    containers:',
-        '    - name: worker',
-        'events:',
-        '- on: die',
-        '  hooks: on-die',
-        '',
-      ].join('\n')),
+      '.porter/config': serviceConfig(service, '  on-die:\n  - name: vars\n    dockerfile: .porter/hooks/vars/Dockerfile\n', stageRegion(['- name: worker'], ['- on: die', '  hooks: on-die'])),
       '.porter/hooks/vars/Dockerfile': 'FROM busybox:latest\nCMD ["sh", "-c", "echo VARS $PORTER_EVENT $PORTER_EVENT_CONTAINER $PORTER_EVENT_EXIT_CODE"]\n',
       '.dockerignore': '.porter-tmp\n',
       Dockerfile: 'FROM busybox:latest\nCMD ["sh", "-c", "trap \'exit 0\' TERM; while true; do sleep 1; done"]\n',
     }, { git: true });
     tmp = await porterTmpDir();
-  }, { timeout: 90_000 });
-
-  after(async () => {
-    let left: string[] = [];
-    try {
-      left = engine ? await engine.teardown() : [];
-    } finally {
-      await removeTempDirs();
-    }
-    assert.deepEqual(left, [], 'the private engine left something behind');
-  }, { timeout: 90_000 });
+  });
 
   test('dockerd killed and started again: the death it recorded while the watcher was away is handled once, then new ones live', { timeout: 240_000 }, async () => {
     for (const phase of [['build', 'pack'], ['build', 'provision', '-e', 'Stage']]) assertExit(await runPorter(repo, phase, env()), 0);
     const [worker] = (await engine.api('GET', '/containers/json')).body as { Id: string; Names: string[]; Image: string }[];
     assert.ok(worker);
     const name = (worker.Names[0] ?? '').replace(/^\//, '');
-    const watcher = startPorter(repo, ['--log-format', 'json', 'watch', '-e', 'Stage', '--max-events', '2'], env());
+    const watcher = watch(startPorter(repo, ['--log-format', 'json', 'watch', '-e', 'Stage', '--max-events', '2'], env()));
     await watcher.waitFor(/Watching Stage \(local\) for die/, 120_000);
 
     await engine.stop('SIGKILL');

@@ -64,3 +64,12 @@ export async function phaseSession(repo: string, env: Record<string, string | un
 export function serviceConfig(service: string, hooks: string, environments: string): string {
   return `service_name: ${service}\n${hooks ? `hooks:\n${hooks}` : 'hooks: {}\n'}environments:\n${environments}`;
 }
+
+/** The `environments:` YAML of a config with one environment, Stage, of one region, local, holding `containers` (list items), then its `events` entries. */
+export function stageRegion(containers: string[], events: string[] = []): string {
+  const indent = (lines: string[], by: string): string[] => lines.map((l) => `${by}${l}`);
+  return [
+    '- name: Stage', '  regions:', '  - name: local', '    containers:', ...indent(containers, '    '),
+    ...(events.length ? ['events:', ...events] : []), '',
+  ].join('\n');
+}

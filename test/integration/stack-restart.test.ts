@@ -12,7 +12,7 @@ import { buildPromote } from '../../src/phases/promote.js';
 import { buildProvision } from '../../src/phases/provision.js';
 import { describeDocker, eventually, removeTempDirs, sweepAfterSuite, uniqueRunId } from '../helpers/docker.js';
 import { engineApi } from '../helpers/engine-api.js';
-import { HTTPD_DOCKERFILE, phaseSession, serviceConfig, serviceRepo } from '../helpers/phase-repo.js';
+import { HTTPD_DOCKERFILE, phaseSession, serviceConfig, serviceRepo, stageRegion } from '../helpers/phase-repo.js';
 
 const service = uniqueRunId();
 const labels = { [Label.service]: service };
@@ -21,17 +21,7 @@ let repo = '';
 
 before(async () => {
   repo = await serviceRepo({
-    '.porter/config': serviceConfig(service, '', [
-      '- name: Stage',
-      '  regions:',
-      '  - name: local',
-      '    containers:',
-      '    - name: web',
-      '      inet_port: 8080',
-      '    - name: worker',
-      '      dockerfile: Dockerfile.worker',
-      '',
-    ].join('\n')),
+    '.porter/config': serviceConfig(service, '', stageRegion(['- name: web', '  inet_port: 8080', '- name: worker', '  dockerfile: Dockerfile.worker'])),
     '.dockerignore': '.porter-tmp\n',
     Dockerfile: HTTPD_DOCKERFILE,
     'Dockerfile.worker': 'FROM busybox:latest\nCMD ["sh", "-c", "trap \'exit 0\' TERM; while true; do sleep 1; done"]\n',

@@ -15,14 +15,7 @@ const config = (events: string[]) => [
   '  - dockerfile: Dockerfile',
   '  post_provision:',
   '  - dockerfile: Dockerfile',
-  'environments:',
-  '- name: Stage',
-  '  regions:',
-  '  - name: local',
-  '    containers:',
-  '    - name: web',
-  '      inet_port: 8080',
-  '    - name: worker',
+  'environments: [{name: Stage, regions: [{name: local, containers: [{name: web, inet_port: 8080}, {name: worker}]}]}]',
   'events:',
   ...events,
 ].join('\n');
@@ -39,8 +32,8 @@ describe('events: what a valid entry becomes', () => {
       '  hooks: on-crash',
     ]), repo);
     assert.deepEqual(loaded.events, [
-      { index: 0, on: ['die', 'oom', 'unhealthy'], container: 'web', hooks: 'on-crash', oncePer: 'container', line: 16 },
-      { index: 1, on: ['restart'], hooks: 'on-crash', oncePer: 'event', line: 20 },
+      { index: 0, on: ['die', 'oom', 'unhealthy'], container: 'web', hooks: 'on-crash', oncePer: 'container', line: 9 },
+      { index: 1, on: ['restart'], hooks: 'on-crash', oncePer: 'event', line: 13 },
     ]);
   });
 
@@ -62,7 +55,7 @@ describe('events: mistakes are reported with their line and a suggestion', () =>
       '  once_per: containers',
     ]), repo);
     assert.match(problemAt(found, 'events[0].on[1]').message, /must be one of die, oom, unhealthy.*did you mean unhealthy\?/);
-    assert.equal(problemAt(found, 'events[0].on[1]').line, 16);
+    assert.equal(problemAt(found, 'events[0].on[1]').line, 9);
     assert.match(problemAt(found, 'events[0].once_pr').message, /unknown key "once_pr"; did you mean once_per\?/);
     assert.match(problemAt(found, 'events[1].on').message, /did you mean die\?/);
     assert.match(problemAt(found, 'events[1].once_per').message, /must be one of event, container, stack.*did you mean container\?/);
@@ -87,7 +80,7 @@ describe('events: mistakes are reported with their line and a suggestion', () =>
       '  hooks: nothing-like-it',
     ]), repo);
     assert.equal(problemAt(found, 'events[0].hooks').message, 'names no hook list of this config; did you mean on-crash?');
-    assert.equal(problemAt(found, 'events[0].hooks').line, 17);
+    assert.equal(problemAt(found, 'events[0].hooks').line, 10);
     assert.match(problemAt(found, 'events[1].hooks').message, /"post_provision" is a phase hook list, run by its phase; an event runs a user-defined list/);
     assert.match(problemAt(found, 'events[2].hooks').message, /the user-defined lists are on-crash\. Add nothing-like-it: under hooks:/);
   });
