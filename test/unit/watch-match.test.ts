@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { EventHookConfig } from '../../src/config/types.js';
 import { parseEventLine, parseRfc3339Nano, rfc3339Nano, sinceParameter, type EngineEvent } from '../../src/docker/engine-events.js';
+import { watchedEntries } from '../../src/commands/watch.js';
+import type { PorterConfig } from '../../src/config/types.js';
+import { UsageError } from '../../src/errors.js';
 import { engineActions, eventVariables, matchEntries, onceKey, scopeLabels, toStackEvent, type StackEvent } from '../../src/watch/match.js';
 
 const scope = { service: 'hello', environment: 'Stage', region: 'local' };
@@ -79,5 +82,15 @@ describe('what an event runs', () => {
       PORTER_EVENT_TIME: '2023-11-14T22:13:20.123456789Z',
     });
     assert.equal(eventVariables({ ...event, kind: 'start', exitCode: undefined }).PORTER_EVENT_EXIT_CODE, undefined);
+  });
+});
+
+describe('a watcher with nothing to watch', () => {
+  const config: PorterConfig = { file: '.porter/config', serviceName: 'hello', hooks: {}, environments: [{ name: 'Stage', regions: [], line: 1 }] };
+
+  it('is a usage error naming the file and how to add an entry, before porter touches Docker', () => {
+    assert.throws(() => watchedEntries(config, 'Stage'), (err: unknown) => err instanceof UsageError && err.exitCode === 2 && /^\.porter\/config has no events: entries.*docs\/events\.md/.test(err.message));
+    assert.throws(() => watchedEntries({ ...config, events: [entry({})] }, 'Prod'), (err: unknown) => err instanceof UsageError && /Unknown environment "Prod"/.test(err.message));
+    assert.equal(watchedEntries({ ...config, events: [entry({})] }, 'Stage').length, 1);
   });
 });
