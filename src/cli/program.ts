@@ -3,7 +3,9 @@ import { Argument, Command, CommanderError, Option } from 'commander';
 import type { ProcessOwner } from '../context.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { PorterEvent } from '../events.js';
+import { eventRunSections } from './event-run-sections.js';
 import { createReporter, useColor, type ReporterOptions } from './reporter.js';
+import type { SectionOf } from './report-runs.js';
 import { reportRun } from './report-run.js';
 import { VERSION } from './version.js';
 
@@ -59,8 +61,11 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
     async (...args: unknown[]): Promise<void> => {
       const cmd = args.at(-1) as Command;
       const opts = cmd.optsWithGlobals<GlobalOptions & Record<string, unknown>>();
-      const reporter = await createReporter(reporterOptions(opts, io));
-      const outcome = await reportRun(reporter, io, opts.logFormat === 'json', async (runIo) => action(await commands())({ opts, args: cmd.args, program, io: runIo, emit: reporter.emit }));
+      // `porter watch` gives each event run a section of the HTML report of its own.
+      const sections = cmd.name() === 'watch' ? eventRunSections() : undefined;
+      const reporter = await createReporter(reporterOptions(opts, io, sections?.sectionOf));
+      const emit = sections ? (e: PorterEvent): void => { sections.note(e); reporter.emit(e); } : reporter.emit;
+      const outcome = await reportRun(reporter, io, opts.logFormat === 'json', async (runIo) => action(await commands())({ opts, args: cmd.args, program, io: runIo, emit }));
       done(outcome.code);
       if (outcome.failed) throw outcome.error;
     };
@@ -137,7 +142,7 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
   return program;
 }
 
-function reporterOptions(opts: GlobalOptions, io: CliIO): ReporterOptions {
+function reporterOptions(opts: GlobalOptions, io: CliIO, sectionOf?: SectionOf): ReporterOptions {
   return {
     format: opts.logFormat,
     color: useColor({ flag: opts.color, tty: io.stdoutIsTTY, env: io.env, format: opts.logFormat }),
@@ -150,7 +155,7 @@ function reporterOptions(opts: GlobalOptions, io: CliIO): ReporterOptions {
     // Like --config, a relative --junit or --report path is relative to the service repo (-C), as with git -C.
     cwd: resolve(io.cwd, opts.C ?? '.'),
     ...(opts.junit ? { junit: opts.junit } : {}),
-    ...(opts.report ? { report: { file: opts.report, command: ['porter', ...io.argv].join(' ') } } : {}),
+    ...(opts.report ? { report: { file: opts.report, command: ['porter', ...io.argv].join(' '), ...(sectionOf ? { sectionOf } : {}) } } : {}),
   };
 }
 

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { eventRunSections } from '../../src/cli/event-run-sections.js';
 import { toJsonEvent } from '../../src/cli/json-events.js';
 import { renderJUnit } from '../../src/cli/junit.js';
 import { createTextRenderer } from '../../src/cli/render-text.js';
+import { LineBudget } from '../../src/cli/report-lines.js';
+import { createReportModel } from '../../src/cli/report-runs.js';
 import type { HookResult, PorterEvent, WatchedEvent } from '../../src/events.js';
 
 const event: WatchedEvent = { environment: 'Stage', region: 'local', kind: 'die', container: 'hello-s1-local-web', stack: 's1', exitCode: 137, time: '2023-11-14T22:13:20.123456789Z' };
@@ -46,5 +49,22 @@ describe('porter watch output', () => {
     const xml = renderJUnit([result('e1', 'passed'), result('e2', 'failed')]);
     assert.match(xml, /<testcase classname="on-crash" name="notify \(local\) \[e1\]"/);
     assert.match(xml, /<testcase classname="on-crash" name="notify \(local\) \[e2\]"[^]*<failure/);
+  });
+});
+
+describe('porter watch in the HTML report', () => {
+  it('a section per event run, titled with its key, list and event; the watch phase stays outside them', () => {
+    const sections = eventRunSections();
+    const { model, add } = createReportModel(new LineBudget(), sections.sectionOf);
+    const time = new Date(0);
+    for (const e of [{ type: 'phase-start', phase: 'watch', environment: 'Stage' } as PorterEvent, ...WATCH]) {
+      sections.note(e);
+      add(toJsonEvent(e, time));
+    }
+    assert.deepEqual(model.runs.map((r) => [r.section, r.status]), [
+      ['e1 · on-crash · hello-s1-local-web exited with code 137 (stack s1, region local)', 'passed'],
+      ['e2 · on-crash · hello-s1-local-worker exited with code 137 (stack s1, region local)', 'failed'],
+    ]);
+    assert.deepEqual(model.phases.map((p) => [p.phase, p.section]), [['watch', undefined]]);
   });
 });
