@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -174,7 +174,7 @@ void describeDocker('porter watch on the real engine', (engine) => {
       assert.equal((await engineApi('POST', `/containers/${id}/start`)).status, 204);
       foreign.push(id);
     }
-    const watcher = watch(startPorter(repo, ['--log-format', 'json', 'watch', '-e', 'Stage', '--max-events', '4'], env));
+    const watcher = watch(startPorter(repo, ['--log-format', 'json', '--report', 'watch-report.html', 'watch', '-e', 'Stage', '--max-events', '4'], env));
     await watcher.waitFor(/Watching Stage/, 120_000);
     await kill(foreign);
     const ours = [...containers.values()];
@@ -196,6 +196,13 @@ void describeDocker('porter watch on the real engine', (engine) => {
     }
     assert.equal(of(events, 'hook-end').filter((e) => e.status !== 'passed').length, 0);
     assert.deepEqual(posted.splice(0).map((p) => (p.event as { container: string }).container).sort(), ours.map((c) => c.name).sort());
+    // The HTML report has a section per event run, titled with its key, list and event.
+    const page = await readFile(join(repo, 'watch-report.html'), 'utf8');
+    for (const e of of(events, 'stack-event')) {
+      for (const { run, list } of e.runs as { run: string; list: string }[]) {
+        assert.ok(page.includes(`<h2 class="section">${run} · ${list} · ${(e.event as { container: string }).container} exited with code 137`), `a section for ${run}`);
+      }
+    }
     for (const id of foreign) await engineApi('DELETE', `/containers/${id}?force=1`);
     await startAgain(engine, ours.map((c) => c.id));
   });
