@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
+import { watchEnvironment } from '../../src/commands/watch.js';
 import { Label } from '../../src/docker/labels.js';
 import { EngineError } from '../../src/errors.js';
 import { buildPack } from '../../src/phases/pack.js';
@@ -44,12 +45,14 @@ before(async () => {
   const region = (name: string, extra: string[] = []): string[] => [`  - name: ${name}`, '    orchestrator: swarm', ...extra];
   const web = (health: string): string[] => ['    containers:', '    - name: web', '      inet_port: 8080', '      replicas: 2', `      health_check: ${health}`];
   repo = await serviceRepo({
-    '.porter/config': serviceConfig(service, '', [
+    '.porter/config': serviceConfig(service, '  on-task:\n  - name: vars\n    dockerfile: .porter/hooks/vars/Dockerfile\n', [
       '- name: Stage', `  registry: ${lab.registry}`, '  regions:', ...region('swarm'), ...web('{path: /health, timeout: 60s}'),
       '- name: Broken', `  registry: ${lab.registry}`, '  regions:', ...region('swarm'), ...web('{path: /missing, timeout: 5s}'),
       '- name: Worker', `  registry: ${lab.registry}`, '  regions:', ...region('swarm', [`    docker_host: ${lab.workerHost}`]), ...web('{path: /health, timeout: 60s}'),
+      'events:', '- on: [die, start]', '  hooks: on-task',
       '',
     ].join('\n')),
+    '.porter/hooks/vars/Dockerfile': 'FROM busybox:latest\nCMD ["sh", "-c", "echo VARS $PORTER_EVENT $PORTER_EVENT_CONTAINER $PORTER_EVENT_STACK $PORTER_EVENT_EXIT_CODE $PORTER_REGION"]\n',
     '.dockerignore': '.porter-tmp\n',
     Dockerfile: DOCKERFILE,
   });
@@ -202,6 +205,38 @@ void describe('Swarm regions on a two-node swarm', () => {
     assert.deepEqual((await services()).map((x) => x.ID).sort(), before, 'nothing of the broken stack is left');
     const gone = await eventually(async () => (await stage().docker('manager', ['network', 'ls', '--filter', `name=porter-${service}-Broken`, '-q'])).trim() === '', 20_000, 500);
     assert.ok(gone, 'its overlay network was removed (the manager drops its local copy once the tasks are gone)');
+  });
+
+  test('porter watch follows a Swarm region by its tasks: a task container killed on a node is a die, its replacement a start', { timeout: 240_000 }, async (t) => {
+    if (!lab) return t.skip(unavailable ?? 'no lab');
+    // The first test's promoted stack, else one of this test's own (packed first when that test did not get so far).
+    if ((await services()).length === 0) {
+      if (!(await readFile(join(repo, '.porter-tmp', 'manifest.json'), 'utf8').catch(() => ''))) assert.equal((await phase((s) => buildPack(s.ctx))).value, 'passed');
+      await provisioned();
+    }
+    const [blue] = await services();
+    assert.ok(blue);
+    const filter = ['ps', '-q', '--filter', `label=com.docker.swarm.service.name=${blue.Name}`];
+    const [node, task] = (await Promise.all((['worker', 'manager'] as const).map(async (n) => [n, (await stage().docker(n, filter)).split('\n').find(Boolean)] as const))).find(([, id]) => id) ?? [];
+    assert.ok(node && task, 'a running task container of the stack on a node');
+    const s = await phaseSession(repo, { DOCKER_HOST: lab.managerHost, DOCKER_CONFIG: dockerConfig });
+    try {
+      const watching = watchEnvironment(s.ctx, { environment: 'Stage', maxEvents: 2 });
+      const ready = await eventually(async () => s.events.some((e) => e.type === 'message' && /^Watching Stage \(swarm\)/.test(e.text)), 60_000, 200);
+      assert.ok(ready, JSON.stringify(s.events.slice(-5)));
+      await lab.docker(node, ['kill', task]);
+      assert.equal(await watching, 'passed');
+      const seen = s.events.flatMap((e) => (e.type === 'stack-event' ? [e.event] : []));
+      assert.deepEqual(seen.map((e) => [e.kind, e.stack, e.region]), [['die', blue.Labels[Label.stack], 'swarm'], ['start', blue.Labels[Label.stack], 'swarm']]);
+      assert.match(seen[0]?.container ?? '', new RegExp(`^${blue.Name}\\.\\d+\\.[0-9a-z]+$`), 'a task container\'s name');
+      assert.equal(seen[0]?.exitCode, 137);
+      assert.notEqual(seen[1]?.container, seen[0]?.container, 'the start is the replacement task\'s');
+      const lines = s.lines('on-task', 'vars');
+      assert.deepEqual(lines.map((l) => l.split(' ').slice(0, 2).join(' ')).sort(), ['VARS die', 'VARS start']);
+      assert.ok(lines.some((l) => l === `VARS die ${seen[0]?.container} ${blue.Labels[Label.stack]} 137 swarm`), lines.join('\n'));
+    } finally {
+      await s.ctx.close();
+    }
   });
 
   test('a region whose docker_host is a swarm worker is exit 2 naming the region', { timeout: 30_000 }, async (t) => {
