@@ -3,6 +3,7 @@ import type { DockerEngine } from './docker/engine.js';
 import type { FoundAuth } from './docker/registry-auth.js';
 import type { EmitEvent } from './events.js';
 import type { PluginFetcher } from './git/plugin-fetcher.js';
+import type { RunJournal } from './hooks/journal.js';
 import type { SecretSet } from './hooks/mask.js';
 import type { OutputStore } from './hooks/outputs.js';
 
@@ -46,5 +47,7 @@ export interface RunContext {
    * secrets masked from then on. (Image builds get theirs from the engine, which the session gives them to.)
    */
   registryLogin(registry: string): Promise<FoundAuth | undefined>;
+  /** Where each hook run is recorded for `porter debug` (`.porter-tmp/runs/`); absent: not recorded. */
+  journal?: RunJournal;
   now(): number;
 }

@@ -4,6 +4,7 @@ import { findRepoDir, loadService, openSession } from '../commands/session.js';
 import { watchedEntries, watchEnvironment } from '../commands/watch.js';
 import { MAX_DURATION_MS, parseDuration } from '../config/duration.js';
 import { ExitCode, UsageError } from '../errors.js';
+import { journalHeader } from './journal-header.js';
 import type { CommandRun } from './program.js';
 import { describePlan } from './render-plan.js';
 
@@ -27,7 +28,7 @@ export async function hookAction(run: CommandRun): Promise<number> {
     run.emit({ type: 'plan', plan: describePlan(service.config, [{ list: name, scopes }]) });
     return ExitCode.ok;
   }
-  const ctx = await openSession({ ...where(run), emit: run.emit, signal: run.io.signal }, service);
+  const ctx = await openSession({ ...where(run), emit: run.emit, signal: run.io.signal, journal: journalHeader(run) }, service);
   try {
     return (await buildHook(ctx, name, envName)) === 'passed' ? ExitCode.ok : ExitCode.failed;
   } finally {

@@ -14,6 +14,7 @@ import { buildProvision } from '../phases/provision.js';
 import { buildPrune } from '../phases/prune.js';
 import { chooseEnvironment } from '../phases/regions.js';
 import { readManifest, readProvisionState, StateFiles } from '../phases/state.js';
+import { journalHeader } from './journal-header.js';
 import type { CommandRun } from './program.js';
 import { describePlan } from './render-plan.js';
 
@@ -34,7 +35,7 @@ async function loadPackedService(run: CommandRun): Promise<Service> {
 }
 
 async function inSession(run: CommandRun, service: Service, phase: (ctx: RunContext) => Promise<ListStatus>): Promise<number> {
-  const ctx = await openSession({ ...where(run), owner: run.io.owner, emit: run.emit, signal: run.io.signal }, service);
+  const ctx = await openSession({ ...where(run), owner: run.io.owner, emit: run.emit, signal: run.io.signal, journal: journalHeader(run) }, service);
   try {
     return (await phase(ctx)) === 'passed' ? ExitCode.ok : ExitCode.failed;
   } finally {

@@ -14,6 +14,7 @@ import type { PluginCheckout, PluginFetcher } from '../git/plugin-fetcher.js';
 import { serviceVersion } from '../git/service-version.js';
 import { removeAbandonedContainers } from '../hooks/abandoned-containers.js';
 import { claimScratch, removeAbandonedScratch } from '../hooks/abandoned-scratch.js';
+import { journalDir, RunJournal } from '../hooks/journal.js';
 import { knownSecrets } from '../hooks/known-secrets.js';
 import { SecretSet } from '../hooks/mask.js';
 import { OutputStore } from '../hooks/outputs.js';
@@ -30,6 +31,8 @@ export interface SessionOptions {
   /** When porter's stdout is behind: hook output is read no faster than it is shown. */
   outputReady?: () => Promise<void> | undefined;
   signal: AbortSignal;
+  /** Record this command's hook runs in `.porter-tmp/runs/` for `porter debug`: the command line and porter's version. */
+  journal?: { command: string; porterVersion: string };
 }
 
 /** The service repo's absolute path (`-C`, else the current directory); a usage error when it is not a directory. */
@@ -90,6 +93,12 @@ export async function openSession(
   await claimScratch(join(tmpDir, 'run', runId), opts.owner);
   const store = await outputs;
   secrets.add(await knownSecrets(config, repoDir, store, opts.env));
+  const serviceVersionNow = await version;
+  const journal = opts.journal && new RunJournal(
+    journalDir(tmpDir),
+    { porter: opts.journal.porterVersion, service: config.serviceName, command: opts.journal.command, runId, startedAt: new Date().toISOString(), serviceVersion: serviceVersionNow },
+    (text) => secrets.mask(text), (text) => opts.emit({ type: 'message', level: 'warn', text }),
+  );
   return {
     registryLogin: logins.forRegistry,
     repoDir, config, engine, engineFor, tmpDir, runId, owner: opts.owner,
@@ -100,9 +109,11 @@ export async function openSession(
     ...(opts.outputReady ? { outputReady: opts.outputReady } : {}),
     signal: opts.signal,
     hostEnv: opts.env,
-    serviceVersion: await version,
+    serviceVersion: serviceVersionNow,
+    ...(journal ? { journal } : {}),
     now: () => Date.now(),
     close: async () => {
+      await journal?.flush();
       // Hook containers are removed in the background while the next hook runs: all are gone before porter exits.
       await Promise.all([...engines.values()].map((e) => e.settle()));
       await rm(join(tmpDir, 'run', runId), { recursive: true, force: true });

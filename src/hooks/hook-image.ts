@@ -12,11 +12,11 @@ import { TailBuffer } from './tail.js';
 
 /** A hook ready to run, or why it cannot be (the hook's failure, not porter's). */
 export type PreparedHook =
-  | { ok: true; image: string; hash: string; display: string }
+  | { ok: true; image: string; id: string; hash: string; display: string }
   | { ok: false; stage: 'clone' | 'build'; message: string; tail: string[] };
 
 /** One image build, shared by every hook whose inputs hash the same. */
-type Built = { ok: true; image: string } | { ok: false; builderMessage: string; tail: string[] };
+type Built = { ok: true; image: string; id: string } | { ok: false; builderMessage: string; tail: string[] };
 
 /** Images are built at most this many at a time, ahead of their runs. */
 export const BUILD_CONCURRENCY = 4;
@@ -94,7 +94,7 @@ export class HookImages {
       this.builds.set(hash, build);
     }
     const built = await build;
-    if (built.ok) return { ok: true, image: built.image, hash, display: source.display };
+    if (built.ok) return { ok: true, image: built.image, id: built.id, hash, display: source.display };
     const message = `${hook.list} ${hook.id} (${source.display}) failed to build: ${built.builderMessage.trim()}. The hook's Dockerfile failed, not porter; its last lines are below.`;
     return { ok: false, stage: 'build', message, tail: built.tail };
   }
@@ -113,10 +113,11 @@ export class HookImages {
     const hookLabel = `${hook.list}/${hook.id}`;
     const cached = (await this.serviceImages()).filter((i) => i.labels[Label.hash] === hash);
     const found = cached.find((i) => i.tags.includes(tag)) ?? cached[0];
-    if (found) return { ok: true, image: found.tags.includes(tag) ? tag : found.id };
+    if (found) return { ok: true, image: found.tags.includes(tag) ? tag : found.id, id: found.id };
     const tail = new TailBuffer(20);
+    let id: string;
     try {
-      await this.limit(() => ctx.engine.buildImage(
+      id = await this.limit(() => ctx.engine.buildImage(
         { contextDir: source.contextDir, dockerfile: source.dockerfile, tag, labels: { [Label.service]: service, [Label.hook]: hookLabel, [Label.hash]: hash }, buildArgs: hook.buildArgs },
         (line) => {
           tail.push(line);
@@ -135,6 +136,6 @@ export class HookImages {
     const prune = pruneHookImages(ctx.engine, service, hookLabel, hash, this.inUse).catch(() => 0);
     this.background.add(prune);
     void prune.finally(() => this.background.delete(prune));
-    return { ok: true, image: tag };
+    return { ok: true, image: tag, id };
   }
 }

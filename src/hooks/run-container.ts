@@ -8,6 +8,7 @@ import { Label } from '../docker/labels.js';
 import { classifyStartRefusal, execFailureLine } from '../docker/start-refusal.js';
 import type { HookResult, HookStatus } from '../events.js';
 import { toEnvList, type HookScope } from './environment.js';
+import type { RepoRootMount } from './journal-entry.js';
 import { parseOutputFile } from './outputs.js';
 import { startFailureAttempt } from './start-attempt.js';
 
@@ -45,6 +46,11 @@ export async function prepareOutputDir(dir: string): Promise<void> {
   await chmod(join(dir, 'output'), 0o666);
 }
 
+/** How a hook gets the repo at /repo_root: the checkout bind-mounted, read-only with `repo_root: ro`. */
+export function repoRootMount(hook: HookConfig, repoDir: string): RepoRootMount {
+  return { kind: 'bind', source: repoDir, readOnly: hook.repoRoot === 'ro' };
+}
+
 /**
  * One container run of a hook: the repo at /repo_root (read-only with `repo_root: ro`), the output
  * directory at /porter, labels naming the service, hook, run and this porter process. Killed at the
@@ -60,7 +66,8 @@ export async function runContainer(
   const interrupt = (): void => controller.abort();
   if (ctx.signal.aborted) interrupt();
   else ctx.signal.addEventListener('abort', interrupt, { once: true });
-  const binds = [`${ctx.repoDir}:/repo_root${hook.repoRoot === 'ro' ? ':ro' : ''}`, `${outDir}:${OUTPUT_DIR_IN_CONTAINER}`];
+  const repo = repoRootMount(hook, ctx.repoDir);
+  const binds = [`${repo.source}:/repo_root${repo.readOnly ? ':ro' : ''}`, `${outDir}:${OUTPUT_DIR_IN_CONTAINER}`];
   const labels = hookLabels(hook, ctx);
   // The first line and how many: an OCI runtime that cannot exec the command says so in one line, then exits.
   let firstLine: string | undefined;

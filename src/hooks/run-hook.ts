@@ -2,20 +2,21 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HookConfig } from '../config/types.js';
 import type { RunContext } from '../context.js';
-import { ImageNotFound } from '../docker/engine.js';
+import { ImageNotFound, type LineSink } from '../docker/engine.js';
 import { isAbort } from '../errors.js';
 import type { HookResult } from '../events.js';
 import { hookEnvironment, secretValues, standardVariables, type HookScope } from './environment.js';
 import type { HookImages } from './hook-image.js';
 import { createPieceMasker } from './piece-masker.js';
-import { collectOutputs, prepareOutputDir, readEnvFile, runContainer, type Attempt, OUTPUT_FILE_IN_CONTAINER } from './run-container.js';
+import { collectOutputs, prepareOutputDir, readEnvFile, repoRootMount, runContainer, type Attempt, OUTPUT_FILE_IN_CONTAINER } from './run-container.js';
 import { TailBuffer } from './tail.js';
 
 export { formatMs } from './run-container.js';
 
-const TAIL_LINES = 20;
+/** How many of a hook's last lines its result keeps. */
+export const TAIL_LINES = 20;
 
-type Ready = { ok: true; image: string; hash: string } | { ok: false; failure: Attempt };
+type Ready = { ok: true; image: string; id: string; hash: string } | { ok: false; failure: Attempt };
 
 /**
  * Runs one hook to its result: its image (prepared ahead), then up to 1 + `retries` container runs,
@@ -31,27 +32,27 @@ export async function runHook(hook: HookConfig, scope: HookScope, images: HookIm
   let attempts = 1;
   // Every attempt's outputs, a later attempt's value winning: what later hooks will see.
   const outputs: Record<string, string> = {};
+  let ready: Ready | undefined;
+  // What the last attempt's container got, for the run journal (`porter debug` replays it).
+  let ran: { env: Record<string, string>; received: Record<string, string> } | undefined;
+  const timeoutMs = hook.timeoutMs ?? ctx.config.hookTimeoutMs;
   const finish = (a: Attempt): HookResult => {
-    const written = Object.entries(outputs);
-    const result: HookResult = {
-      ...base, status: a.status, tail: (a.tail ?? tail.lines()).map(mask), durationMs: ctx.now() - started, attempts,
-      ...(a.exitCode !== undefined ? { exitCode: a.exitCode } : {}),
-      ...(a.message ? { message: mask(a.message) } : {}),
-      ...(a.status !== 'passed' ? { stage: a.stage ?? 'run' } : {}),
-      ...(written.length > 0 ? { outputs: Object.fromEntries(written.map(([k, v]) => [k, mask(v)])) } : {}),
-    };
+    const result = attemptResult(base, a, tail, ctx.now() - started, attempts, mask, outputs);
+    ctx.journal?.record({
+      hook, scope, result, startedAt: started, received: ran?.received ?? {}, repoRoot: repoRootMount(hook, ctx.repoDir),
+      ...(ready?.ok ? { image: { id: ready.id, hash: ready.hash } } : {}), ...(ran ? { env: ran.env } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    });
     ctx.emit({ type: 'hook-end', result });
     return result;
   };
 
   ctx.emit({ type: 'hook-start', ...base, attempt: 1 });
-  let ready = await prepareImage(hook, images, ctx);
+  ready = await prepareImage(hook, images, ctx);
   if (!ready.ok) return finish(ready.failure);
   const envFile = await readEnvFile(hook, ctx.repoDir);
   if ('failure' in envFile) return finish(envFile.failure);
 
   const outDir = join(ctx.tmpDir, 'run', ctx.runId, `${hook.list}-${hook.index}${scope.region ? `-${scope.region}` : ''}${scope.event ? `-${scope.event.run}` : ''}`);
-  const timeoutMs = hook.timeoutMs ?? ctx.config.hookTimeoutMs;
   let refreshed = false;
   let last: Attempt = { status: 'failed' };
   try {
@@ -63,16 +64,17 @@ export async function runHook(hook: HookConfig, scope: HookScope, images: HookIm
         serviceName: ctx.config.serviceName, serviceVersion: ctx.serviceVersion, list: hook.list, scope,
         outputPath: OUTPUT_FILE_IN_CONTAINER, attempt,
       });
-      const env = hookEnvironment(standard, envFile.values, hook.environment, (key) => ctx.outputs.get(key, scope.region) ?? ctx.hostEnv[key]);
-      ctx.secrets.add(secretValues(hook, env));
-      // Per stream: a secret cut across two pieces of an over-long line is still masked whole.
-      const maskers = { stdout: createPieceMasker(ctx.secrets), stderr: createPieceMasker(ctx.secrets) };
-      const onLine = (line: string, stream: 'stdout' | 'stderr', partial = false): void => {
-        const masked = maskers[stream](line, partial);
-        if (masked === undefined) return;
-        tail.push(masked);
-        ctx.emit({ type: 'hook-log', ...base, stream, line: masked });
+      const received: Record<string, string> = {};
+      const passThrough = (key: string): string | undefined => {
+        const output = ctx.outputs.get(key, scope.region);
+        if (output === undefined) return ctx.hostEnv[key];
+        received[key] = output;
+        return output;
       };
+      const env = hookEnvironment(standard, envFile.values, hook.environment, passThrough);
+      ran = { env, received };
+      ctx.secrets.add(secretValues(hook, env));
+      const onLine = hookOutput(base, tail, ctx);
       await prepareOutputDir(outDir);
       try {
         last = await runContainer(hook, ready.image, env, outDir, timeoutMs, ctx, onLine, scope.hostNetwork);
@@ -96,6 +98,32 @@ export async function runHook(hook: HookConfig, scope: HookScope, images: HookIm
     await rm(outDir, { recursive: true, force: true }).catch(() => undefined);
   }
   return finish(last);
+}
+
+/** The result of a hook whose last attempt ended as `a`: its lines (or the build's), message and outputs masked. */
+export function attemptResult(
+  base: { list: string; hook: string; region?: string }, a: Attempt, tail: TailBuffer, durationMs: number, attempts: number,
+  mask: (text: string) => string, outputs: Record<string, string> = {},
+): HookResult {
+  const written = Object.entries(outputs);
+  return {
+    ...base, status: a.status, tail: (a.tail ?? tail.lines()).map(mask), durationMs, attempts,
+    ...(a.exitCode !== undefined ? { exitCode: a.exitCode } : {}),
+    ...(a.message ? { message: mask(a.message) } : {}),
+    ...(a.status !== 'passed' ? { stage: a.stage ?? 'run' } : {}),
+    ...(written.length > 0 ? { outputs: Object.fromEntries(written.map(([k, v]) => [k, mask(v)])) } : {}),
+  };
+}
+
+/** Where a hook's output goes: masked per stream (a secret cut across two pieces of an over-long line still whole), kept in its tail, emitted as its log. */
+export function hookOutput(base: { list: string; hook: string; region?: string }, tail: TailBuffer, ctx: RunContext): LineSink {
+  const maskers = { stdout: createPieceMasker(ctx.secrets), stderr: createPieceMasker(ctx.secrets) };
+  return (line, stream, partial = false) => {
+    const masked = maskers[stream](line, partial);
+    if (masked === undefined) return;
+    tail.push(masked);
+    ctx.emit({ type: 'hook-log', ...base, stream, line: masked });
+  };
 }
 
 /** The hook's image, or the failure to report instead (clone or build failed, or the run was interrupted meanwhile). */
