@@ -1,12 +1,15 @@
+import { join } from 'node:path';
 import { buildHook, checkUserList, scopesFor } from '../commands/build-hook.js';
 import { cleanService } from '../commands/clean.js';
 import { findRepoDir, loadService, openSession } from '../commands/session.js';
 import { watchedEntries, watchEnvironment } from '../commands/watch.js';
 import { MAX_DURATION_MS, parseDuration } from '../config/duration.js';
+import { findEnvironment } from '../config/find-environment.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { journalHeader } from './journal-header.js';
 import type { CommandRun } from './program.js';
 import { describePlan } from './render-plan.js';
+import { VERSION } from './version.js';
 
 export { packAction, promoteAction, provisionAction, pruneAction } from './phase-actions.js';
 
@@ -108,6 +111,35 @@ export async function watchAction(run: CommandRun): Promise<number> {
   try {
     const status = await watchEnvironment(ctx, { environment, ...(maxText ? { maxEvents: Number(maxText) } : {}), ...(idleMs !== undefined ? { untilIdleMs: idleMs } : {}) });
     return status === 'passed' ? ExitCode.ok : ExitCode.failed;
+  } finally {
+    await ctx.close();
+  }
+}
+
+/** `porter debug LIST/NAME [-e ENV] [--region R] [--shell[=sh]] [--keep]`: resolves to the hook's (or shell's) exit code. */
+export async function debugAction(run: CommandRun): Promise<number> {
+  const [{ debugHook }, { findRun, parseTarget }, { journalDir, readJournals }] = await Promise.all([
+    import('../commands/debug.js'), import('../commands/debug-target.js'), import('../hooks/journal.js'),
+  ]);
+  // `porter debug --shell smoke/fail`: commander took the target for the shell's name.
+  let shell = run.opts.shell as string | boolean | undefined;
+  let text = run.args[0];
+  if (text === undefined && typeof shell === 'string' && /[/[]/.test(shell)) [text, shell] = [shell, true];
+  if (text === undefined) throw new UsageError('debug: name the hook to run again as LIST/NAME, for example `porter debug smoke/greet`.');
+  const target = parseTarget(text);
+  const shellName = shell === true ? 'sh' : typeof shell === 'string' ? shell : undefined;
+  if (shellName && !run.io.terminal) {
+    throw new UsageError(`debug ${text} --shell: an interactive shell needs a terminal, and porter's stdin or stdout is not one (a pipe, a CI job). Run it from a terminal, or without --shell to replay the hook's own command.`);
+  }
+  const service = await loadService(where(run));
+  // An unknown -e is a usage error naming the known ones, as for every command.
+  const environment = run.opts.environment ? findEnvironment(service.config, String(run.opts.environment)).name : undefined;
+  const filter = { ...(environment ? { environment } : {}), ...(run.opts.region ? { region: String(run.opts.region) } : {}) };
+  const journals = await readJournals(journalDir(join(service.repoDir, '.porter-tmp')));
+  const found = findRun(target, filter, journals, service.config, VERSION);
+  const ctx = await openSession({ ...where(run), emit: run.emit, signal: run.io.signal }, service);
+  try {
+    return await debugHook(ctx, { found, keep: Boolean(run.opts.keep), ...(shellName ? { shell: shellName } : {}), ...(run.io.terminal ? { terminal: run.io.terminal } : {}) });
   } finally {
     await ctx.close();
   }

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { ExitCode } from '../errors.js';
 import { runCli } from './run-cli.js';
 import { whenDrained } from './stdout-flow.js';
+import { processTerminal } from './terminal.js';
 import { terminalAsk } from './terminal-ask.js';
 import { isPidAlive } from '../pid-alive.js';
 
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
     process.stderr.write('porter: internal error — this is a bug in porter: it stopped with work unfinished and nothing left to wait for. Please report it with the command you ran.\n');
     process.exit(controller.signal.aborted ? ExitCode.interrupted : ExitCode.failed);
   });
+  const terminal = processTerminal();
   const code = await runCli({
     argv: process.argv.slice(2),
     env: process.env,
@@ -53,6 +55,7 @@ async function main(): Promise<void> {
     signal: controller.signal,
     owner: { pid: process.pid, host: hostname(), isAlive: isPidAlive },
     ...(process.stdin.isTTY && process.stdout.isTTY ? { ask: terminalAsk(process.stdin, process.stdout, controller.signal, () => onSignal('SIGINT')) } : {}),
+    ...(terminal ? { terminal } : {}),
   });
   finished = true;
   process.exitCode = controller.signal.aborted ? ExitCode.interrupted : code;

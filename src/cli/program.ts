@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { Argument, Command, CommanderError, Option } from 'commander';
+import type { InteractiveTerminal } from '../commands/debug-shell.js';
 import type { ProcessOwner } from '../context.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { PorterEvent } from '../events.js';
@@ -26,6 +27,8 @@ export interface CliIO {
   owner: ProcessOwner;
   /** Set when stdin and stdout are a terminal: asks a question there and resolves to the answer (`porter init`). */
   ask?: (question: string) => Promise<string>;
+  /** porter's terminal when stdin and stdout are both one: `porter debug --shell` needs it. */
+  terminal?: InteractiveTerminal;
 }
 
 export interface GlobalOptions {
@@ -128,6 +131,14 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
     .option('--until-idle <seconds>', 'end after this many seconds with no event and no run (30, or 90s, 5m)')
     .addHelpText('after', '\nExit: 0, or 1 when a hook run failed; 130 on Ctrl-C or SIGTERM.\nExamples:\n  porter watch -e Stage\n  porter --log-format json watch -e Stage --until-idle 60')
     .action(withRun((m) => m.watchAction));
+
+  program.command('debug').argument('[target]', 'the hook, as LIST/NAME (e.g. smoke/greet)')
+    .description('run one hook again exactly as it last ran (its image, environment and earlier outputs), or open a shell in its container')
+    .addOption(env()).option('--region <region>', 'the region whose run to replay, when it ran in several')
+    .option('--shell [program]', 'open an interactive shell (default sh) in the hook\'s container instead of running its command; needs a terminal')
+    .option('--keep', 'leave the container afterwards (its name is printed; `porter build clean` removes it)')
+    .addHelpText('after', '\nExamples:\n  porter debug smoke/greet\n  porter debug post_provision/notify -e Stage --region eu\n  porter debug smoke/greet --shell --keep')
+    .action(withRun((m) => m.debugAction));
 
   build.addHelpText('after', '\nExample:\n  porter build hook -name smoke -e Stage --dry-run');
   const config = program.command('config').description('work with .porter/config');

@@ -15,6 +15,7 @@ import { eventOperations } from './dockerode-events.js';
 import { stackOperations } from './dockerode-stacks.js';
 import { cleanupOperations } from './dockerode-cleanup.js';
 import { fileOperations } from './dockerode-files.js';
+import { interactiveOperations } from './dockerode-interactive.js';
 import { swarmOperations } from './dockerode-swarm.js';
 import { BuildFailure, ImageNotFound, StartFailure, type DockerEngine, type ImageSummary, type LineSink, type RegistryAuth } from './engine.js';
 import { answerMessage, answerStatus } from './engine-answer.js';
@@ -113,6 +114,7 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
     ...stackOperations(docker, host),
     ...swarmOperations(docker, host),
     ...fileOperations(docker, host),
+    ...interactiveOperations(docker, host),
     ...cleanupOperations(docker, host),
     ...eventOperations(docker, host),
 
@@ -203,6 +205,7 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
       let container: Dockerode.Container | undefined;
       let attached: Readable | undefined;
       let removeLater = false;
+      let kept = false;
       let started = false;
       let output: Promise<unknown> | undefined;
       const watch = new AbortController();
@@ -233,6 +236,7 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
         if (refused !== undefined) throw wentAwayError(host, running, refused);
         if (typeof code !== 'number') throw new Error(`the engine reported no exit code for container ${container.id}`);
         removeLater = req.removeInBackground === true;
+        kept = req.keep === true;
         return { exitCode: code };
       } catch (err) {
         if (signal.aborted) throw abortError(signal);
@@ -257,8 +261,9 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
           stderr.end();
         }
         attached?.destroy();
-        if (container && removeLater) track(removeContainer(d, container.id, false));
-        else if (container) await removeContainer(d, container.id, false);
+        // A kept container is the user's now (`porter debug --keep`): `build clean` removes it.
+        if (container && removeLater && !kept) track(removeContainer(d, container.id, false));
+        else if (container && !kept) await removeContainer(d, container.id, false);
       }
     },
 

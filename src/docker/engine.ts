@@ -40,6 +40,25 @@ export interface RunRequest {
   removeInBackground?: boolean;
   /** Asked as output arrives: a promise pauses reading it until it resolves (porter's own stdout is behind). */
   outputReady?: () => Promise<void> | undefined;
+  /** Leave the container (stopped) after a normal exit, for `docker cp` (`porter debug --keep`); an interrupted run is removed as always. */
+  keep?: boolean;
+}
+
+/** A container whose main process only waits, and an interactive shell in it on a terminal (`porter debug --shell`). */
+export interface ShellRequest extends Pick<RunRequest, 'image' | 'env' | 'binds' | 'labels' | 'name' | 'workingDir' | 'network'> {
+  /** The program run twice: as the container's waiting main process (stdin open, never written) and as the terminal's shell. */
+  shell: string;
+  /** Leave the container running after the shell exits (for `docker exec`); otherwise it is removed. */
+  keep?: boolean;
+}
+
+/** The user's terminal as a shell needs it: its keys in, the screen out, its size and when that changes. Raw mode is the caller's. */
+export interface TerminalStreams {
+  input: Readable;
+  output: Writable;
+  size(): { columns: number; rows: number };
+  /** Calls `listener` after each change of size; returns the way to stop. */
+  onResize(listener: () => void): () => void;
 }
 
 export interface ImageSummary {
@@ -166,6 +185,13 @@ export interface DockerEngine {
    * labelled `labels` and removed; undefined when the image has no such path.
    */
   readImageFile(req: { image: string; path: string; maxBytes: number; labels: Record<string, string> }, signal: AbortSignal): Promise<ImageFile | undefined>;
+  /**
+   * Creates and starts `req.shell` as a waiting container, then runs `req.shell` in it interactively on `terminal`
+   * (a TTY: keys in, screen out, its size passed through and kept up to date); resolves with the shell's exit code.
+   * The container is removed afterwards unless `req.keep` (an interrupt removes it anyway). StartFailure when the
+   * image cannot run `req.shell`.
+   */
+  runShell(req: ShellRequest, terminal: TerminalStreams, signal: AbortSignal): Promise<{ exitCode: number }>;
   /** Resolves once every container runToExit left to remove in the background (`removeInBackground`) is gone. */
   settle(): Promise<void>;
   /** Force-removes every container carrying all these labels; returns how many. */

@@ -14,6 +14,8 @@ export const Label = {
   /** The pid and hostname of the porter process that started a hook container. */
   pid: 'porter.pid',
   host: 'porter.host',
+  /** On a `porter debug` container: `replay`, or `kept` (`--keep`: no pid, so only `build clean` removes it). */
+  debug: 'porter.debug',
 } as const;
 export type LabelKey = (typeof Label)[keyof typeof Label];
 

@@ -51,6 +51,19 @@ export function repoRootMount(hook: HookConfig, repoDir: string): RepoRootMount 
   return { kind: 'bind', source: repoDir, readOnly: hook.repoRoot === 'ro' };
 }
 
+/** A hook container's bind mounts: the repo at /repo_root (see repoRootMount) and its output directory at /porter. */
+export function hookBinds(hook: HookConfig, repoDir: string, outDir: string): string[] {
+  const repo = repoRootMount(hook, repoDir);
+  return [`${repo.source}:/repo_root${repo.readOnly ? ':ro' : ''}`, `${outDir}:${OUTPUT_DIR_IN_CONTAINER}`];
+}
+
+/** Extras of a replay (`porter debug`): the container kept afterwards, under a name, with its own labels. */
+export interface ContainerExtras {
+  keep?: boolean;
+  name?: string;
+  labels?: Record<string, string>;
+}
+
 /**
  * One container run of a hook: the repo at /repo_root (read-only with `repo_root: ro`), the output
  * directory at /porter, labels naming the service, hook, run and this porter process. Killed at the
@@ -58,7 +71,7 @@ export function repoRootMount(hook: HookConfig, repoDir: string): RepoRootMount 
  */
 export async function runContainer(
   hook: HookConfig, image: string, env: Record<string, string>, outDir: string, timeoutMs: number | undefined,
-  ctx: RunContext, onLine: (line: string, stream: 'stdout' | 'stderr', partial?: boolean) => void, hostNetwork = false,
+  ctx: RunContext, onLine: (line: string, stream: 'stdout' | 'stderr', partial?: boolean) => void, hostNetwork = false, extras: ContainerExtras = {},
 ): Promise<Attempt> {
   const controller = new AbortController();
   let timedOut = false;
@@ -66,9 +79,8 @@ export async function runContainer(
   const interrupt = (): void => controller.abort();
   if (ctx.signal.aborted) interrupt();
   else ctx.signal.addEventListener('abort', interrupt, { once: true });
-  const repo = repoRootMount(hook, ctx.repoDir);
-  const binds = [`${repo.source}:/repo_root${repo.readOnly ? ':ro' : ''}`, `${outDir}:${OUTPUT_DIR_IN_CONTAINER}`];
-  const labels = hookLabels(hook, ctx);
+  const binds = hookBinds(hook, ctx.repoDir, outDir);
+  const labels = extras.labels ?? hookLabels(hook, ctx);
   // The first line and how many: an OCI runtime that cannot exec the command says so in one line, then exits.
   let firstLine: string | undefined;
   let lines = 0;
@@ -81,6 +93,7 @@ export async function runContainer(
     const request = {
       image, env: toEnvList(env), binds, labels, workingDir: '/repo_root', removeInBackground: true,
       ...(hostNetwork ? { network: 'host' } : {}), ...(ctx.outputReady ? { outputReady: ctx.outputReady } : {}),
+      ...(extras.keep ? { keep: true } : {}), ...(extras.name ? { name: extras.name } : {}),
     };
     const { exitCode } = await ctx.engine.runToExit(request, countLine, controller.signal);
     if (exitCode === 0) return { status: 'passed', exitCode };
