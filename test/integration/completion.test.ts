@@ -55,7 +55,7 @@ describe('porter completion bash, in bash', () => {
   });
 
   it('completes commands, subcommands and shells', { timeout: 10_000 }, () => {
-    assert.deepEqual(complete('porter '), ['build', 'completion', 'config', 'debug', 'init']);
+    assert.deepEqual(complete('porter '), ['build', 'completion', 'config', 'debug', 'init', 'watch']);
     assert.deepEqual(complete('porter b'), ['build']);
     assert.deepEqual(complete('porter build '), ['clean', 'hook', 'pack', 'promote', 'provision', 'prune']);
     assert.deepEqual(complete('porter build pr'), ['promote', 'provision', 'prune']);
