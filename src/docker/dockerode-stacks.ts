@@ -60,6 +60,25 @@ async function writeTo(out: Writable, chunk: Buffer): Promise<void> {
 }
 
 /** The phase operations of the adapter; `docker` is the lazily connected client of dockerode-engine.ts. */
+/** Network creations going on in this process, by engine and name (see oneAtATime). */
+const creating = new Map<string, Promise<unknown>>();
+
+/**
+ * Runs `work` after any other work of this process under `key` has settled. Two regions on one engine create the
+ * same environment network at once; an engine's duplicate-name check is not atomic (Docker 20.10 can make two
+ * networks of one name, after which every use of the name is "ambiguous"), so this process asks one at a time.
+ */
+async function oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const before = creating.get(key) ?? Promise.resolve();
+  const mine = before.catch(() => undefined).then(work);
+  creating.set(key, mine);
+  try {
+    return await mine;
+  } finally {
+    if (creating.get(key) === mine) creating.delete(key);
+  }
+}
+
 export function stackOperations(docker: () => Promise<Dockerode>, host: string): StackOperations {
   const call = engineCalls(docker, host);
   const forceRemove = async (d: Dockerode, id: string, graceful: boolean): Promise<void> => {
@@ -224,7 +243,7 @@ export function stackOperations(docker: () => Promise<Dockerode>, host: string):
 
     removeContainer: (id) => call((d) => forceRemove(d, id, true)),
 
-    ensureNetwork: (name, labels) =>
+    ensureNetwork: (name, labels) => oneAtATime(`${host}\0${name}`, () =>
       call(async (d) => {
         try {
           await d.getNetwork(name).inspect();
@@ -244,11 +263,11 @@ export function stackOperations(docker: () => Promise<Dockerode>, host: string):
           await d.createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: labels, IPAM: { Driver: 'default', Config: config } });
           return true;
         } catch (err) {
-          // Another region on the same engine created it a moment ago.
+          // Another porter on the same engine created it a moment ago.
           if (answerStatus(err) === 409) return false;
           throw err;
         }
-      }),
+      })),
 
     removeNetwork: (name) =>
       call(async (d) => {

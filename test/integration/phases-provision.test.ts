@@ -43,6 +43,17 @@ const environments = [
   '      dockerfile: nohealth/Dockerfile',
   '      inet_port: 8080',
   '      health_check: {path: /health, timeout: 1s}',
+  // Two regions on one engine: both create the environment's network at the same moment.
+  '- name: Twin',
+  '  regions:',
+  '  - name: east',
+  '    containers:',
+  '    - name: web',
+  '      inet_port: 8080',
+  '  - name: west',
+  '    containers:',
+  '    - name: web',
+  '      inet_port: 8080',
   '- name: Away',
   '  regions:',
   '  - name: far',
@@ -127,6 +138,21 @@ void describeDocker('build provision on the real engine', (engine) => {
     assert.deepEqual(p.lines('post_provision', 'env'), [`ENV=Stage REGION=local STACK=${region.stackId} URL=${region.url}`, `stack ${region.stackId}`]);
   });
 
+  test('two regions on one engine: one environment network, a healthy stack in each', { timeout: 90_000 }, async () => {
+    const s = await phaseSession(repo);
+    try {
+      assert.equal(await buildProvision(s.ctx, 'Twin'), 'passed', JSON.stringify(s.results(), null, 1));
+    } finally {
+      await s.ctx.close();
+    }
+    const listed = await engineApi('GET', `/networks?filters=${encodeURIComponent(JSON.stringify({ name: [`porter-${service}-Twin`] }))}`);
+    const named = (listed.body as { Name: string }[]).filter((n) => n.Name === `porter-${service}-Twin`);
+    assert.equal(named.length, 1, JSON.stringify(listed.body));
+    const regions = JSON.parse(await readFile(join(repo, '.porter-tmp', 'provision.json'), 'utf8')).environments.Twin.regions as { region: string; url: string; stackId: string }[];
+    assert.deepEqual(regions.map((r) => r.region).sort(), ['east', 'west']);
+    for (const r of regions) assert.equal(await (await fetch(`${r.url}/`)).text(), `stack ${r.stackId}\n`);
+  });
+
   test('a stack that exits, or never answers its health check, is removed with its last lines shown; the phase fails', { timeout: 60_000 }, async () => {
     const s = await phaseSession(repo);
     try {
@@ -142,7 +168,7 @@ void describeDocker('build provision on the real engine', (engine) => {
     assert.deepEqual(await engine.listContainers({ ...labels, [Label.environment]: 'Broken' }), []);
     assert.equal(await networkExists(`porter-${service}-Broken`), false);
     const state = JSON.parse(await readFile(join(repo, '.porter-tmp', 'provision.json'), 'utf8'));
-    assert.deepEqual(Object.keys(state.environments), ['Stage']);
+    assert.deepEqual(Object.keys(state.environments).sort(), ['Stage', 'Twin']);
   });
 
   test('an unreachable region engine is exit 2 naming the region, before anything is made', { timeout: 30_000 }, async () => {
