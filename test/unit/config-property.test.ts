@@ -118,7 +118,7 @@ async function outcome(text: string, repo: string): Promise<string> {
 }
 
 describe('parseConfigText on random documents', () => {
-  it('resolves or rejects with a porter error for mutated configs', { timeout: 8000 }, async () => {
+  it('resolves or rejects with a porter error for mutated configs', { timeout: 120_000 }, async () => {
     const repo = await tempRepo({ Dockerfile: DOCKERFILE });
     assert.equal(await outcome(BASE, repo), 'config');
     const seen = new Map<string, number>();
@@ -130,7 +130,7 @@ describe('parseConfigText on random documents', () => {
     assert.ok((seen.get('config') ?? 0) > 0 && (seen.get('config-error') ?? 0) > 0, JSON.stringify([...seen]));
   });
 
-  it('resolves or rejects with a porter error for random YAML trees', { timeout: 8000 }, async () => {
+  it('resolves or rejects with a porter error for random YAML trees', { timeout: 120_000 }, async () => {
     const repo = await tempRepo({ Dockerfile: DOCKERFILE });
     for (let seed = 1; seed <= 1000; seed++) {
       const rand = prng(seed * 7919);
@@ -157,7 +157,7 @@ function damage(bytes: Buffer, rand: () => number): Buffer {
 }
 
 describe('loadConfig on damaged files', () => {
-  it('resolves or rejects with a porter error for byte-damaged configs and .env files, read from disk', { timeout: 20_000 }, async () => {
+  it('resolves or rejects with a porter error for byte-damaged configs and .env files, read from disk', { timeout: 120_000 }, async () => {
     const repo = await tempRepo({ Dockerfile: DOCKERFILE, '.porter/config': BASE });
     const base = Buffer.from(BASE);
     const seen = new Map<string, number>();
