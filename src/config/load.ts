@@ -15,9 +15,9 @@ export const DEFAULT_CONFIG_PATH = '.porter/config';
  * Reads, expands and validates the service's config: `configPath` (absolute or relative to
  * `repoDir`), default `.porter/config`. Variables come from `env` (the process), then `.env`
  * at the repo root. Rejects with a UsageError when the file cannot be read, a ConfigError when
- * it is invalid (both exit 2).
+ * it is invalid (both exit 2). `strict`: the original porter's AWS-only keys are errors too.
  */
-export async function loadConfig(opts: { repoDir: string; configPath?: string; env: Record<string, string | undefined> }): Promise<PorterConfig> {
+export async function loadConfig(opts: { repoDir: string; configPath?: string; env: Record<string, string | undefined>; strict?: boolean }): Promise<PorterConfig> {
   const file = opts.configPath ?? DEFAULT_CONFIG_PATH;
   const full = isAbsolute(file) ? file : resolve(opts.repoDir, file);
   const bytes = await readBounded(full, 'config');
@@ -28,7 +28,7 @@ export async function loadConfig(opts: { repoDir: string; configPath?: string; e
   if (bytes.length > MAX_CONFIG_BYTES) throw tooLarge(file);
   const text = decode(bytes, file);
   const dotEnv = await readDotEnv(opts.repoDir);
-  return parseConfigText(text, file, opts.repoDir, makeLookup(opts.env, dotEnv));
+  return parseConfigText(text, file, opts.repoDir, makeLookup(opts.env, dotEnv), opts.strict ? { strict: true } : {});
 }
 
 /** The variables of `.env` at the repo root (dotenv format); none when there is no such file. */

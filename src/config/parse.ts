@@ -3,8 +3,9 @@ import type { YAMLError } from 'yaml';
 import { ConfigError } from '../errors.js';
 import type { ConfigProblem } from '../errors.js';
 import type { Lookup } from './expand.js';
+import { configSchema } from './schema.js';
 import type { Place } from './tree.js';
-import type { PorterConfig } from './types.js';
+import type { IgnoredKey, PorterConfig } from './types.js';
 import { sortProblems, validateConfig } from './validate.js';
 import { buildTree } from './yaml-tree.js';
 
@@ -14,9 +15,9 @@ export const MAX_ALIAS_COUNT = 1000;
 /**
  * Parses, expands and validates the text of a config; `file` names it in messages and `repoDir`
  * anchors its paths. Resolves to the config or rejects with a ConfigError, never anything else
- * for any input.
+ * for any input. `strict`: the original porter's AWS-only keys are errors instead of ignored keys.
  */
-export async function parseConfigText(text: string, file: string, repoDir: string, lookup: Lookup): Promise<PorterConfig> {
+export async function parseConfigText(text: string, file: string, repoDir: string, lookup: Lookup, opts: { strict?: boolean } = {}): Promise<PorterConfig> {
   const problem = (line: number, message: string): ConfigProblem => ({ file, line, path: '', message });
   const empty = 'is empty; write at least "service_name: NAME" in it (see docs/config.md).';
   if (text.trim() === '') throw new ConfigError([problem(0, empty)]);
@@ -36,9 +37,10 @@ export async function parseConfigText(text: string, file: string, repoDir: strin
   const report = (at: Place, message: string): void => {
     earlier.push({ file, line: at.line, path: at.path, message });
   };
-  const tree = buildTree(doc, lineCounter, lookup, report);
+  const ignored: IgnoredKey[] = [];
+  const tree = buildTree(doc, lineCounter, lookup, report, configSchema(), (found) => ignored.push(found));
   if (tree === undefined) throw new ConfigError(sortProblems(earlier.length ? earlier : [problem(0, empty)]));
-  return validateConfig(tree, { file, repoDir, earlier });
+  return validateConfig(tree, { file, repoDir, earlier, ignored, ...(opts.strict ? { strict: true } : {}) });
 }
 
 /** Beyond this many, YAML syntax errors are mostly echoes of the first ones. */

@@ -34,13 +34,19 @@ export interface Schema {
   'x-hint'?: string;
   /** porter's annotation: never echo the value in a message (it may hold a secret). */
   'x-redact'?: boolean;
+  /** porter's annotation: a key of the original porter that does nothing on Docker, and why (its value is neither expanded nor checked). */
+  'x-ignored'?: string;
+  /** porter's annotation: the value is kept as written, never expanded (extension keys whose anchors are expanded where they are used). */
+  'x-raw'?: boolean;
+  /** JSON Schema's annotation: editors show the key as deprecated. */
+  deprecated?: boolean;
 }
 
 const KEYWORDS = new Set<string>([
   '$schema', '$id', '$ref', '$defs', 'title', 'description', 'examples', 'default', 'type', 'enum',
   'properties', 'required', 'additionalProperties', 'patternProperties', 'propertyNames', 'items',
   'minItems', 'maxItems', 'pattern', 'minLength', 'maxLength', 'minimum', 'maximum', 'oneOf', 'anyOf',
-  'x-hint', 'x-redact',
+  'x-hint', 'x-redact', 'x-ignored', 'x-raw', 'deprecated',
 ]);
 const SCHEMA_MAPS = ['$defs', 'properties', 'patternProperties'] as const;
 const SCHEMA_VALUES = ['additionalProperties', 'propertyNames', 'items'] as const;
@@ -91,4 +97,28 @@ export function resolveRef(root: Schema, ref: string): Schema {
   const target = root.$defs?.[ref.slice('#/$defs/'.length)];
   if (!target) throw new Error(`porter bug: schema $ref ${ref} names no definition`);
   return target;
+}
+
+/** The schema of a map's value under `key`: its property, else the first pattern property that matches, else additionalProperties; undefined when the key is not allowed or the schema says nothing. */
+export function propertySchema(root: Schema, schema: Schema | undefined, key: string): Schema | undefined {
+  const s = resolved(root, schema);
+  if (!s) return undefined;
+  if (s.properties && Object.hasOwn(s.properties, key)) return s.properties[key];
+  for (const [pattern, sub] of Object.entries(s.patternProperties ?? {})) if (new RegExp(pattern, 'u').test(key)) return sub;
+  return typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined;
+}
+
+/** The schema of a list's items, looking through a oneOf/anyOf for the branch that is a list. */
+export function itemSchema(root: Schema, schema: Schema | undefined): Schema | undefined {
+  return resolved(root, schema)?.items;
+}
+
+/** A schema with its $ref merged in and, for a oneOf/anyOf, the branch with properties or items (the only ones whose children matter). */
+function resolved(root: Schema, schema: Schema | undefined): Schema | undefined {
+  if (!schema) return undefined;
+  const s = schema.$ref ? { ...resolveRef(root, schema.$ref), ...schema } : schema;
+  const branches = s.oneOf ?? s.anyOf;
+  if (!branches) return s;
+  const all = branches.map((b) => resolved(root, b)).filter((b): b is Schema => b !== undefined);
+  return all.find((b) => b.properties || b.patternProperties || typeof b.additionalProperties === 'object' || b.items);
 }

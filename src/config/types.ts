@@ -50,7 +50,34 @@ export interface ContainerConfig {
   dockerfile: string;
   dockerfileBuild?: string;
   healthCheck: HealthCheck;
+  /** `replicas`, else the region's or environment's `instance_count` (the original's name), else 1. */
   replicas: number;
+  /** The user deployed containers run as (`uid`; the original's non-root default 65534; 0 opts into root). */
+  uid: number;
+  /** A read-only root filesystem (`read_only`, default true), with a tmpfs at /tmp. */
+  readOnly: boolean;
+  /** Most processes the container may hold (`pids_limit`, default 4096). */
+  pidsLimit: number;
+  /** Capabilities kept when all others are dropped (`cap_add`, default none), as written (e.g. NET_BIND_SERVICE). */
+  capAdd: string[];
+  /** `src_env_file` with `exec_name`: a program run on porter's host at provision whose stdout is the container's environment. */
+  srcEnvFile?: SrcEnvFile;
+  /** `validate_build_args_exist`: pack fails naming each ARG of the Dockerfile that has no value. */
+  validateBuildArgsExist: boolean;
+  line: number;
+}
+
+/** The exec form of the original's `src_env_file` (its `s3_*` keys are ignored on Docker). */
+export interface SrcEnvFile {
+  execName: string;
+  execArgs: string[];
+  line: number;
+}
+
+/** One `blackout_windows` entry as written: the times are parsed when a command checks them (an unparseable one counts as active). */
+export interface BlackoutWindow {
+  startTime: string;
+  endTime: string;
   line: number;
 }
 
@@ -69,7 +96,31 @@ export interface EnvironmentConfig {
   name: string;
   registry?: string;
   regions: RegionConfig[];
+  /** `hot_swap: true`: provision replaces the promoted stack's containers in place (default false). */
+  hotSwap: boolean;
+  /** `blackout_windows`: times when no command may touch this environment. */
+  blackoutWindows: BlackoutWindow[];
   line: number;
+}
+
+/** The six `slack:` webhook URLs (secrets: never shown in output). */
+export const SLACK_WEBHOOKS = [
+  'pack_success_webhook_url', 'pack_failure_webhook_url',
+  'provision_success_webhook_url', 'provision_failure_webhook_url',
+  'promote_success_webhook_url', 'promote_failure_webhook_url',
+] as const;
+export type SlackWebhook = (typeof SLACK_WEBHOOKS)[number];
+export type SlackConfig = Partial<Record<SlackWebhook, string>>;
+
+/** A key of the original porter that means nothing on Docker: loaded, never expanded or checked, named in one warning. */
+export interface IgnoredKey {
+  /** The key as written, e.g. `role_arn`. */
+  key: string;
+  /** Its key path, e.g. `environments[0].role_arn`. */
+  path: string;
+  line: number;
+  /** Why Docker has no use for it, e.g. "the IAM role porter assumed on AWS". */
+  why: string;
 }
 
 /** What can happen to a container of a running stack that an `events:` entry reacts to (`porter watch`). */
@@ -96,7 +147,10 @@ export interface EventHookConfig {
 export interface PorterConfig {
   /** Path of the file as the user named it (for messages). */
   file: string;
+  /** `service_name` as written (the original allowed upper case): shown in output and labels. */
   serviceName: string;
+  /** `service_name` lower-cased: the form used in Docker object names (images, containers, networks). */
+  dockerName: string;
   porterVersion?: string;
   /** Top-level `hook_timeout`: the default for hooks without `timeout`. */
   hookTimeoutMs?: number;
@@ -104,4 +158,8 @@ export interface PorterConfig {
   environments: EnvironmentConfig[];
   /** `events:`, for `porter watch`; absent or empty: none. */
   events?: EventHookConfig[];
+  /** `slack:` webhooks; absent: none. */
+  slack?: SlackConfig;
+  /** The original porter's AWS-only keys found in the file, in file order. */
+  ignoredKeys: IgnoredKey[];
 }

@@ -1,4 +1,4 @@
-import { realpath } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { ConfigProblem } from '../errors.js';
@@ -9,7 +9,7 @@ import { checkSchema } from './check-schema.js';
 import { normalizeConfig } from './normalize.js';
 import { configSchema } from './schema.js';
 import type { CheckContext, Place, TreeNode } from './tree.js';
-import type { PorterConfig } from './types.js';
+import type { IgnoredKey, PorterConfig } from './types.js';
 
 export { findEnvironment } from './find-environment.js';
 
@@ -33,9 +33,13 @@ export function sortProblems(problems: readonly ConfigProblem[]): ConfigProblem[
  */
 export async function validateConfig(
   tree: TreeNode,
-  opts: { file: string; repoDir: string; earlier?: readonly ConfigProblem[] },
+  opts: { file: string; repoDir: string; earlier?: readonly ConfigProblem[]; ignored?: readonly IgnoredKey[]; strict?: boolean },
 ): Promise<PorterConfig> {
   const problems: ConfigProblem[] = [...(opts.earlier ?? [])];
+  const ignored = uniqueIgnored(opts.ignored ?? []);
+  if (opts.strict) {
+    for (const k of ignored) problems.push({ file: opts.file, line: k.line, path: k.path, message: `is a key of the original porter that does nothing on Docker (${k.why}); remove it, or validate without --strict to have it ignored.` });
+  }
   const flagged = new Set<string>();
   const report = (at: Place, message: string): void => {
     problems.push({ file: opts.file, line: at.line, path: at.path, message });
@@ -56,5 +60,17 @@ export async function validateConfig(
     checkEventHooks(tree, ctx);
   }
   if (problems.length > 0 || tree.kind !== 'map') throw new ConfigError(sortProblems(problems));
-  return normalizeConfig(tree, opts.file);
+  const defaultBuilder = await stat(resolve(opts.repoDir, 'Dockerfile.build')).then((s) => s.isFile(), () => false);
+  return { ...normalizeConfig(tree, opts.file, { defaultBuilder }), ignoredKeys: ignored };
+}
+
+/** One entry per key as written: an anchor merged into three regions is one key on one line. */
+function uniqueIgnored(found: readonly IgnoredKey[]): IgnoredKey[] {
+  const seen = new Set<string>();
+  return found.filter((k) => {
+    const id = `${k.line}\0${k.key}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  }).sort((a, b) => a.line - b.line);
 }

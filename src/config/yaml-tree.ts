@@ -2,8 +2,11 @@ import { isAlias, isMap, isScalar, isSeq, visit } from 'yaml';
 import type { Alias, Document, LineCounter, Node, Pair, Scalar } from 'yaml';
 import { expandString } from './expand.js';
 import type { Lookup } from './expand.js';
+import { itemSchema, propertySchema } from './schema.js';
+import type { Schema } from './schema.js';
 import { childPath, indexPath } from './tree.js';
 import type { MapEntry, MapNode, Report, ScalarNode, TreeNode } from './tree.js';
+import type { IgnoredKey } from './types.js';
 
 /** Beyond this many nodes (aliases re-used over and over), the document is refused: no real config comes close. */
 export const MAX_TREE_NODES = 100_000;
@@ -12,9 +15,14 @@ class TooLarge extends Error {}
 
 /**
  * Converts a parsed YAML document into located nodes: aliases and `<<` merge keys resolved,
- * string values expanded with `lookup` (keys never are). Undefined for an empty document.
+ * string values expanded with `lookup` (keys never are). Undefined for an empty document. With the
+ * config `schema`, the values of keys it marks `x-ignored` (the original porter's AWS-only keys) are
+ * kept as written: an unset `${DEPLOYMENT_ROLE_ARN}` there is not an error.
  */
-export function buildTree(doc: Document.Parsed, lines: LineCounter, lookup: Lookup, report: Report): TreeNode | undefined {
+export function buildTree(
+  doc: Document.Parsed, lines: LineCounter, lookup: Lookup, report: Report,
+  schema?: Schema, onIgnored?: (found: IgnoredKey) => void,
+): TreeNode | undefined {
   const anchors = resolveAliases(doc);
   const expanded = new Map<Scalar, ScalarNode | null>();
   const onStack = new Set<Node>();
@@ -23,7 +31,8 @@ export function buildTree(doc: Document.Parsed, lines: LineCounter, lookup: Look
   const lineOf = (node: Node | null | undefined, fallback: number): number =>
     node?.range ? lines.linePos(node.range[0]).line : fallback;
 
-  function convert(node: Node | null, path: string, fallbackLine: number): TreeNode {
+  /** `at`: the schema this node is checked against (undefined: unknown, or raw); `raw`: inside an ignored key. */
+  function convert(node: Node | null, path: string, fallbackLine: number, at?: Schema, raw = false): TreeNode {
     if (++count > MAX_TREE_NODES) throw new TooLarge();
     if (node === null) return { kind: 'scalar', value: null, text: '', line: fallbackLine, path };
     const line = lineOf(node, fallbackLine);
@@ -33,16 +42,16 @@ export function buildTree(doc: Document.Parsed, lines: LineCounter, lookup: Look
         report({ line, path }, `alias *${node.source} ${target ? 'refers to a node that contains it' : 'has no anchor before it'}; define &${node.source} earlier, outside the node that uses it.`);
         return { kind: 'scalar', value: null, text: '', line, path };
       }
-      return convert(target, path, line);
+      return convert(target, path, line, at, raw);
     }
     onStack.add(node);
     try {
-      if (isMap(node)) return { kind: 'map', entries: mapEntries(node.items, path, line), line, path };
+      if (isMap(node)) return { kind: 'map', entries: mapEntries(node.items, path, line, at, raw), line, path };
       if (isSeq(node)) {
-        const items = node.items.map((item, i) => convert(item as Node | null, indexPath(path, i), line));
+        const items = node.items.map((item, i) => convert(item as Node | null, indexPath(path, i), line, schema && !raw ? itemSchema(schema, at) : undefined, raw));
         return { kind: 'seq', items, line, path };
       }
-      if (isScalar(node)) return scalar(node, path, line);
+      if (isScalar(node)) return scalar(node, path, line, raw);
     } finally {
       onStack.delete(node);
     }
@@ -50,15 +59,17 @@ export function buildTree(doc: Document.Parsed, lines: LineCounter, lookup: Look
     return { kind: 'scalar', value: null, text: '', line, path };
   }
 
-  function scalar(node: Scalar, path: string, line: number): ScalarNode {
+  function scalar(node: Scalar, path: string, line: number, raw: boolean): ScalarNode {
     const v: unknown = node.value;
     if (v === null || typeof v === 'boolean' || typeof v === 'number') {
       return { kind: 'scalar', value: v, text: v === null ? '' : (node.source ?? String(v)), line, path };
     }
     if (typeof v !== 'string') {
+      if (raw) return { kind: 'scalar', value: null, text: '', line, path };
       report({ line, path }, 'is not a value porter can read (a YAML tag?); write a plain string, number or boolean.');
       return { kind: 'scalar', value: null, text: '', line, path };
     }
+    if (raw) return { kind: 'scalar', value: v, text: v, line, path };
     let cached = expanded.get(node);
     if (cached === undefined) {
       const result = expandString(v, lookup);
@@ -73,7 +84,7 @@ export function buildTree(doc: Document.Parsed, lines: LineCounter, lookup: Look
     return cached ? { ...cached, line, path } : { kind: 'scalar', value: '', text: '', line, path };
   }
 
-  function mapEntries(pairs: readonly Pair[], path: string, line: number): MapEntry[] {
+  function mapEntries(pairs: readonly Pair[], path: string, line: number, at: Schema | undefined, raw: boolean): MapEntry[] {
     const explicit = new Set(pairs.filter((p) => !isMergeKey(p.key)).map((p) => keyText(p.key)));
     const entries: MapEntry[] = [];
     const seen = new Set<string>();
@@ -82,7 +93,7 @@ export function buildTree(doc: Document.Parsed, lines: LineCounter, lookup: Look
       const keyLine = lineOf(key, line);
       if (isMergeKey(key)) {
         for (const source of mergeSources(pair.value as Node | null)) {
-          const merged = convert(source, path, keyLine);
+          const merged = convert(source, path, keyLine, at, raw);
           if (isAlias(source) && !anchors.has(source)) continue;
           if (merged.kind !== 'map') {
             report({ line: keyLine, path }, '`<<` merges only maps: give it an alias of a map (<<: *defaults) or a list of them.');
@@ -102,7 +113,11 @@ export function buildTree(doc: Document.Parsed, lines: LineCounter, lookup: Look
       }
       const text = keyText(key);
       seen.add(text);
-      entries.push({ key: text, keyLine, value: convert(pair.value as Node | null, childPath(path, text), keyLine) });
+      const child = schema && !raw ? propertySchema(schema, at, text) : undefined;
+      const why = child?.['x-ignored'];
+      if (why !== undefined) onIgnored?.({ key: text, path: childPath(path, text), line: keyLine, why });
+      const ignored = raw || why !== undefined || child?.['x-raw'] === true;
+      entries.push({ key: text, keyLine, value: convert(pair.value as Node | null, childPath(path, text), keyLine, ignored ? undefined : child, ignored) });
     }
     return entries;
   }
@@ -114,7 +129,7 @@ export function buildTree(doc: Document.Parsed, lines: LineCounter, lookup: Look
 
   try {
     const root = doc.contents as Node | null;
-    return root === null ? undefined : convert(root, '', 1);
+    return root === null ? undefined : convert(root, '', 1, schema);
   } catch (err) {
     if (!(err instanceof TooLarge)) throw err;
     report({ line: 0, path: '' }, `expands to more than ${MAX_TREE_NODES} values through YAML aliases; write the repeated parts out, or use fewer aliases.`);

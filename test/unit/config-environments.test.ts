@@ -44,12 +44,14 @@ describe('environments: what a valid config becomes', () => {
     assert.equal(stage?.line, 3);
     assert.deepEqual(stage?.regions[0]?.containers, [
       { name: 'web', topology: 'inet', inetPort: 8080, dockerfile: 'Dockerfile', dockerfileBuild: 'Dockerfile.build',
-        healthCheck: { method: 'HEAD', path: '/ready', timeoutMs: 90_000 }, replicas: 2, line: 9 },
-      { name: 'worker', topology: 'worker', dockerfile: 'Dockerfile', healthCheck: { method: 'GET', path: '/health', timeoutMs: 60_000 }, replicas: 1, line: 14 },
+        healthCheck: { method: 'HEAD', path: '/ready', timeoutMs: 90_000 }, replicas: 2, uid: 65534, readOnly: true, pidsLimit: 4096, capAdd: [], validateBuildArgsExist: false, line: 9 },
+      { name: 'worker', topology: 'worker', dockerfile: 'Dockerfile', healthCheck: { method: 'GET', path: '/health', timeoutMs: 60_000 }, replicas: 1,
+        uid: 65534, readOnly: true, pidsLimit: 4096, capAdd: [], validateBuildArgsExist: false, line: 14 },
     ]);
     assert.equal(stage?.regions[0]?.orchestrator, 'engine');
     assert.equal(stage?.regions[1]?.orchestrator, 'swarm');
-    assert.deepEqual(stage?.regions[1]?.containers, []);
+    // A region that lists no containers gets the original porter's default: one `primary` inet container.
+    assert.deepEqual(stage?.regions[1]?.containers.map((c) => [c.name, c.topology, c.dockerfile, c.dockerfileBuild, c.healthCheck.path]), [['primary', 'inet', 'Dockerfile', undefined, '/health']]);
     assert.deepEqual(prod?.regions.map((r) => r.name), ['us-east-1']);
   });
 });
@@ -125,8 +127,8 @@ describe('environments: problems', () => {
 
 describe('findEnvironment', () => {
   const config: PorterConfig = {
-    file: '.porter/config', serviceName: 'hello', hooks: {},
-    environments: [{ name: 'Stage', regions: [], line: 3 }, { name: 'Prod', regions: [], line: 9 }],
+    file: '.porter/config', serviceName: 'hello', dockerName: 'hello', hooks: {}, ignoredKeys: [],
+    environments: [{ name: 'Stage', regions: [], hotSwap: false, blackoutWindows: [], line: 3 }, { name: 'Prod', regions: [], hotSwap: false, blackoutWindows: [], line: 9 }],
   };
 
   it('returns the environment named by -e', () => {

@@ -8,7 +8,7 @@ import type { JournalRun } from '../../src/hooks/journal-entry.js';
 import { makeHook } from '../helpers/hook.js';
 
 const config: PorterConfig = {
-  file: '.porter/config', serviceName: 'svc', environments: [],
+  file: '.porter/config', serviceName: 'svc', dockerName: 'svc', environments: [], ignoredKeys: [],
   hooks: {
     smoke: [makeHook('smoke', 0, { name: 'greet' }), makeHook('smoke', 1, { name: 'check' }), makeHook('smoke', 2, { name: 'never' })],
     pre_pack: [makeHook('pre_pack', 0)],

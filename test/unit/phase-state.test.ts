@@ -14,16 +14,16 @@ import { removeTempDirs, tempDir } from '../helpers/temp-dirs.js';
 after(removeTempDirs);
 
 const env = (name: string, containers: Array<{ name: string; dockerfile?: string; build?: string }> = []): EnvironmentConfig => ({
-  name, line: 1,
+  name, line: 1, hotSwap: false, blackoutWindows: [],
   regions: [{
     name: 'local', orchestrator: 'engine', line: 2,
     containers: containers.map((c, i) => ({
       name: c.name, topology: 'worker', dockerfile: c.dockerfile ?? 'Dockerfile', ...(c.build ? { dockerfileBuild: c.build } : {}),
-      healthCheck: { method: 'GET', path: '/health', timeoutMs: 1000 }, replicas: 1, line: 10 + i,
+      healthCheck: { method: 'GET', path: '/health', timeoutMs: 1000 }, replicas: 1, uid: 65534, readOnly: true, pidsLimit: 4096, capAdd: [], validateBuildArgsExist: false, line: 10 + i,
     })),
   }],
 });
-const config = (environments: EnvironmentConfig[]): PorterConfig => ({ file: '.porter/config', serviceName: 'hello', hooks: {}, environments });
+const config = (environments: EnvironmentConfig[]): PorterConfig => ({ file: '.porter/config', serviceName: 'hello', dockerName: 'hello', hooks: {}, environments, ignoredKeys: [] });
 
 const record = (environment: string, stackId: string): ProvisionRecord => ({
   environment, stackId, version: 'v1', created: '2026-01-01T00:00:00.000Z',

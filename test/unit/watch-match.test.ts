@@ -86,7 +86,7 @@ describe('what an event runs', () => {
 });
 
 describe('a watcher with nothing to watch', () => {
-  const config: PorterConfig = { file: '.porter/config', serviceName: 'hello', hooks: {}, environments: [{ name: 'Stage', regions: [], line: 1 }] };
+  const config: PorterConfig = { file: '.porter/config', serviceName: 'hello', dockerName: 'hello', hooks: {}, ignoredKeys: [], environments: [{ name: 'Stage', regions: [], hotSwap: false, blackoutWindows: [], line: 1 }] };
 
   it('is a usage error naming the file and how to add an entry, before porter touches Docker', () => {
     assert.throws(() => watchedEntries(config, 'Stage'), (err: unknown) => err instanceof UsageError && err.exitCode === 2 && /^\.porter\/config has no events: entries.*docs\/events\.md/.test(err.message));
