@@ -6,6 +6,8 @@ import { watchedEntries, watchEnvironment } from '../commands/watch.js';
 import { MAX_DURATION_MS, parseDuration } from '../config/duration.js';
 import { findEnvironment } from '../config/find-environment.js';
 import { ExitCode, UsageError } from '../errors.js';
+import { blackoutWarnings, checkBlackout } from '../phases/blackout.js';
+import { unrunListsNote } from '../config/ignored-keys.js';
 import { journalHeader } from './journal-header.js';
 import type { CommandRun } from './program.js';
 import { describePlan } from './render-plan.js';
@@ -14,7 +16,7 @@ import { VERSION } from './version.js';
 export { packAction, promoteAction, provisionAction, pruneAction } from './phase-actions.js';
 
 const where = (run: CommandRun) => ({
-  cwd: run.io.cwd, env: run.io.env, ...(run.io.outputReady ? { outputReady: run.io.outputReady } : {}), owner: run.io.owner,
+  cwd: run.io.cwd, env: run.io.env, emit: run.emit, ...(run.io.outputReady ? { outputReady: run.io.outputReady } : {}), owner: run.io.owner,
   ...(run.opts.C ? { dir: run.opts.C } : {}),
   ...(run.opts.config ? { configPath: run.opts.config } : {}),
 });
@@ -27,6 +29,7 @@ export async function hookAction(run: CommandRun): Promise<number> {
   checkUserList(service.config, name);
   // An unknown -e is a usage error before porter touches Docker.
   const scopes = scopesFor(service.config, envName);
+  if (envName !== undefined) await checkBlackout({ repoDir: service.repoDir, config: service.config, envName, env: run.io.env, nowMs: Date.now() });
   if (run.opts.dryRun) {
     run.emit({ type: 'plan', plan: describePlan(service.config, [{ list: name, scopes }]) });
     return ExitCode.ok;
@@ -54,7 +57,9 @@ export async function cleanAction(run: CommandRun): Promise<number> {
 
 /** `porter config validate`: loading is validating; a ConfigError carries every problem. */
 export async function validateAction(run: CommandRun): Promise<number> {
-  const { config } = await loadService(where(run));
+  const { config } = await loadService({ ...where(run), ...(run.opts.strict ? { strict: true } : {}) });
+  const notes = [unrunListsNote(config), ...blackoutWarnings(config)];
+  for (const text of notes) if (text) run.emit({ type: 'message', level: 'warn', text });
   const lists = Object.keys(config.hooks).length;
   const text = `${config.file}: valid (service ${config.serviceName}, ${lists} hook list${lists === 1 ? '' : 's'}, ${config.environments.length} environment${config.environments.length === 1 ? '' : 's'})`;
   run.emit({ type: 'message', level: 'info', text });

@@ -7,6 +7,8 @@ import { loadService, openSession } from '../commands/session.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { ListStatus } from '../events.js';
 import { serviceVersion } from '../git/service-version.js';
+import { checkBlackout } from '../phases/blackout.js';
+import { unrunListsNote } from '../config/ignored-keys.js';
 import { buildPack } from '../phases/pack.js';
 import { phasePlan, type PhasePlanInputs } from '../phases/plan-phase.js';
 import { buildPromote } from '../phases/promote.js';
@@ -21,7 +23,7 @@ import { describePlan } from './render-plan.js';
 type Service = { repoDir: string; config: PorterConfig };
 
 const where = (run: CommandRun) => ({
-  cwd: run.io.cwd, env: run.io.env, ...(run.io.outputReady ? { outputReady: run.io.outputReady } : {}),
+  cwd: run.io.cwd, env: run.io.env, emit: run.emit, ...(run.io.outputReady ? { outputReady: run.io.outputReady } : {}),
   ...(run.opts.C ? { dir: run.opts.C } : {}),
   ...(run.opts.config ? { configPath: run.opts.config } : {}),
 });
@@ -34,6 +36,11 @@ async function loadPackedService(run: CommandRun): Promise<Service> {
   return loadService({ ...where(run), ...(exists ? { configPath: packed } : {}) });
 }
 
+/** Before anything else a command does to an environment: exit 1 inside one of its blackout windows. */
+function blackoutGate(run: CommandRun, service: Service, envName: string): Promise<void> {
+  return checkBlackout({ repoDir: service.repoDir, config: service.config, envName, env: run.io.env, nowMs: Date.now() });
+}
+
 async function inSession(run: CommandRun, service: Service, phase: (ctx: RunContext) => Promise<ListStatus>): Promise<number> {
   const ctx = await openSession({ ...where(run), owner: run.io.owner, emit: run.emit, signal: run.io.signal, journal: journalHeader(run) }, service);
   try {
@@ -44,6 +51,8 @@ async function inSession(run: CommandRun, service: Service, phase: (ctx: RunCont
 }
 
 function emitPlan(run: CommandRun, service: Service, phase: Phase, inputs: PhasePlanInputs): number {
+  const note = unrunListsNote(service.config);
+  if (note) run.emit({ type: 'message', level: 'info', text: note });
   run.emit({ type: 'plan', plan: describePlan(service.config, phasePlan(service.config, phase, inputs)) });
   return ExitCode.ok;
 }
@@ -60,6 +69,7 @@ export async function provisionAction(run: CommandRun): Promise<number> {
   const service = await loadPackedService(run);
   const envName = String(run.opts.environment);
   const environment = findEnvironment(service.config, envName);
+  await blackoutGate(run, service, environment.name);
   if (run.opts.dryRun) {
     const manifest = await readManifest(join(service.repoDir, '.porter-tmp'));
     return emitPlan(run, service, 'provision', { environment, ...(manifest ? { version: manifest.version } : {}) });
@@ -73,6 +83,7 @@ export async function promoteAction(run: CommandRun): Promise<number> {
   const envName = run.opts.environment as string | undefined;
   const stack = run.opts.stack as string | undefined;
   const environment = chooseEnvironment(service.config, envName, await readProvisionState(join(service.repoDir, '.porter-tmp')), 'promote');
+  await blackoutGate(run, service, environment.name);
   if (run.opts.dryRun) return emitPlan(run, service, 'promote', { environment, ...(stack ? { stack } : {}) });
   return inSession(run, service, (ctx) => buildPromote(ctx, environment.name, stack));
 }
@@ -84,6 +95,7 @@ export async function pruneAction(run: CommandRun): Promise<number> {
   const keep = Number(keepText);
   const service = await loadPackedService(run);
   const environment = chooseEnvironment(service.config, run.opts.environment as string | undefined, await readProvisionState(join(service.repoDir, '.porter-tmp')), 'prune');
+  await blackoutGate(run, service, environment.name);
   if (run.opts.dryRun) return emitPlan(run, service, 'prune', { environment, keep });
   return inSession(run, service, (ctx) => buildPrune(ctx, environment.name, keep));
 }

@@ -144,6 +144,7 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
   const config = program.command('config').description('work with .porter/config');
   config.addHelpText('after', '\nExample:\n  porter config validate');
   config.command('validate').description('check the config and report every problem with file:line and key path')
+    .option('--strict', "refuse the original porter's AWS-only keys instead of ignoring them")
     .addHelpText('after', '\nExample:\n  porter config validate --config .porter/config')
     .action(withRun((m) => m.validateAction));
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { rmdir, stat, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { ignoredKeysWarning } from '../config/ignored-keys.js';
 import { loadConfig } from '../config/load.js';
 import type { HookConfig, PorterConfig } from '../config/types.js';
 import type { ProcessOwner, RunContext } from '../context.js';
@@ -43,10 +44,17 @@ export async function findRepoDir(opts: Pick<SessionOptions, 'cwd' | 'dir'>): Pr
   return repoDir;
 }
 
-/** Finds the repo and loads its config: everything a command needs before it touches Docker. */
-export async function loadService(opts: Pick<SessionOptions, 'cwd' | 'dir' | 'configPath' | 'env'>): Promise<{ repoDir: string; config: PorterConfig }> {
+/**
+ * Finds the repo and loads its config: everything a command needs before it touches Docker. With `emit`, the
+ * original porter's keys the config holds are named in one warning; `strict` makes them config errors.
+ */
+export async function loadService(
+  opts: Pick<SessionOptions, 'cwd' | 'dir' | 'configPath' | 'env'> & { emit?: EmitEvent; strict?: boolean },
+): Promise<{ repoDir: string; config: PorterConfig }> {
   const repoDir = await findRepoDir(opts);
-  const config = await loadConfig({ repoDir, env: { ...opts.env }, ...(opts.configPath ? { configPath: opts.configPath } : {}) });
+  const config = await loadConfig({ repoDir, env: { ...opts.env }, ...(opts.configPath ? { configPath: opts.configPath } : {}), ...(opts.strict ? { strict: true } : {}) });
+  const warning = ignoredKeysWarning(config);
+  if (warning) opts.emit?.({ type: 'message', level: 'warn', text: warning });
   return { repoDir, config };
 }
 

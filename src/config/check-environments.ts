@@ -12,10 +12,22 @@ export async function checkEnvironments(root: MapNode, ctx: CheckContext): Promi
     unique(regions, 'region', `the regions of ${getString(env, 'name') ?? env.path}`, ctx);
     for (const region of regions) {
       const containers = mapItems(get(region, 'containers'));
-      unique(containers, 'container', `the containers of ${region.path}`, ctx);
+      checkContainerList(containers, region.path, ctx);
       checkSwarmKeys(region, ctx);
       for (const c of containers) await checkContainer(c, ctx);
     }
+  }
+  const top = mapItems(get(root, 'containers'));
+  checkContainerList(top, 'containers', ctx);
+  for (const c of top) await checkContainer(c, ctx);
+}
+
+/** Names are unique, and only a lone container may leave its name out (it is `primary`, as in the original). */
+function checkContainerList(containers: MapNode[], where: string, ctx: CheckContext): void {
+  unique(containers, 'container', `the containers of ${where}`, ctx);
+  if (containers.length < 2) return;
+  for (const c of containers) {
+    if (!get(c, 'name')) ctx.report({ line: c.line, path: `${c.path}.name` }, 'is missing; with more than one container each needs a name (only a lone container may leave it out: it is then "primary").');
   }
 }
 
@@ -35,8 +47,8 @@ function checkSwarmKeys(region: MapNode, ctx: CheckContext): void {
 async function checkContainer(c: MapNode, ctx: CheckContext): Promise<void> {
   const topology = getString(c, 'topology');
   const port = get(c, 'inet_port');
-  if (topology === 'inet' && !port) {
-    ctx.report({ line: c.line, path: `${c.path}.inet_port` }, 'is missing: an inet container serves HTTP, so give the port it listens on (inet_port: 8080).');
+  if (topology === 'cron') {
+    ctx.report(get(c, 'topology') ?? c, 'cron is not a topology porter runs: the original porter documented it but never implemented it. Use worker for a container that runs on its own schedule, or a user-defined hook list started by your scheduler (porter build hook -name NAME).');
   }
   if (topology === 'worker' && port) {
     ctx.report(port, 'is only for topology: inet; a worker receives no traffic, so remove inet_port or set topology: inet.');

@@ -142,7 +142,8 @@ export function stackOperations(docker: () => Promise<Dockerode>, host: string):
       call(async (d) => {
         try {
           const info = await d.getImage(ref).inspect();
-          return { id: info.Id, tags: info.RepoTags ?? [], labels: info.Config?.Labels ?? {} } satisfies ImageSummary;
+          const exposedPorts = Object.keys(info.Config?.ExposedPorts ?? {}).flatMap((p) => (/^\d+(\/tcp)?$/.test(p) ? [Number.parseInt(p, 10)] : []));
+          return { id: info.Id, tags: info.RepoTags ?? [], labels: info.Config?.Labels ?? {}, exposedPorts } satisfies ImageSummary;
         } catch (err) {
           if (answerStatus(err) === 404) return undefined;
           throw err;

@@ -65,6 +65,8 @@ export interface ImageSummary {
   id: ImageId;
   tags: string[];
   labels: Record<string, string>;
+  /** The TCP ports the image EXPOSEs (only where the engine says; listings may leave it out). */
+  exposedPorts?: number[];
 }
 
 /** The image a container was to run from is not on the engine (removed since it was found or built). */

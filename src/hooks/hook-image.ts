@@ -109,7 +109,7 @@ export class HookImages {
     const { ctx } = this;
     const signal = this.controller.signal;
     const service = ctx.config.serviceName;
-    const tag = `porter-hook-${service}:${hash.slice(0, 12)}`;
+    const tag = `porter-hook-${ctx.config.dockerName}:${hash.slice(0, 12)}`;
     const hookLabel = `${hook.list}/${hook.id}`;
     const cached = (await this.serviceImages()).filter((i) => i.labels[Label.hash] === hash);
     const found = cached.find((i) => i.tags.includes(tag)) ?? cached[0];

@@ -28,7 +28,7 @@ export async function runBuilder(ctx: RunContext, input: BuilderInputs): Promise
   const { spec } = input;
   const service = ctx.config.serviceName;
   const labels = { [Label.service]: service, [Label.builder]: spec.container, [Label.run]: ctx.runId };
-  const tag = `porter-builder-${service}-${spec.container}:${ctx.runId}`;
+  const tag = `porter-builder-${ctx.config.dockerName}-${spec.container}:${ctx.runId}`;
   const work = join(ctx.tmpDir, 'build', ctx.runId, spec.container);
   const tarFile = `${work}.tar`;
   let done = false;

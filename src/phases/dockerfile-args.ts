@@ -33,6 +33,16 @@ export function declaredArgs(dockerfile: string): string[] {
   return names;
 }
 
+/** The `ARG`s with neither a default in the Dockerfile (`ARG A=1`) nor a value in `env`: what `validate_build_args_exist` refuses. */
+export function argsWithoutValue(dockerfile: string, env: Readonly<Record<string, string | undefined>>): string[] {
+  const defaulted = new Set<string>();
+  for (const instruction of instructions(dockerfile)) {
+    const m = /^arg\s+(.+)$/i.exec(instruction);
+    for (const word of (m?.[1] ?? '').split(/\s+/)) if (word.includes('=')) defaulted.add(word.split('=')[0] ?? '');
+  }
+  return declaredArgs(dockerfile).filter((name) => !defaulted.has(name) && env[name] === undefined);
+}
+
 /** The build args to send: each declared ARG that `env` has a value for. */
 export function buildArgsFor(dockerfile: string, env: Readonly<Record<string, string | undefined>>): Record<string, string> {
   const args: Record<string, string> = {};

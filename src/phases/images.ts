@@ -7,11 +7,14 @@ export interface ImageSpec {
   dockerfile: string;
   dockerfileBuild?: string;
   tag: string;
+  /** An inet container without `inet_port`: its port is the image's single EXPOSE, found at pack. */
+  needsPort: boolean;
+  validateBuildArgs: boolean;
 }
 
 /** The tag a container's image gets: `<service>-<container>:<version>`. */
 export function imageTag(service: string, container: string, version: string): string {
-  return `${service}-${container}:${version}`;
+  return `${service.toLowerCase()}-${container}:${version}`;
 }
 
 /**
@@ -26,6 +29,10 @@ export function packedImages(config: PorterConfig, version: string): ImageSpec[]
         const where = `${env.name}/${region.name} (line ${c.line})`;
         const spec = specOf(config.serviceName, c, version);
         const first = seen.get(c.name);
+        if (first) {
+          first.spec.needsPort ||= spec.needsPort;
+          first.spec.validateBuildArgs ||= spec.validateBuildArgs;
+        }
         if (!first) {
           seen.set(c.name, { spec, where });
           continue;
@@ -40,7 +47,10 @@ export function packedImages(config: PorterConfig, version: string): ImageSpec[]
 }
 
 function specOf(service: string, c: ContainerConfig, version: string): ImageSpec {
-  return { container: c.name, dockerfile: c.dockerfile, ...(c.dockerfileBuild ? { dockerfileBuild: c.dockerfileBuild } : {}), tag: imageTag(service, c.name, version) };
+  return {
+    container: c.name, dockerfile: c.dockerfile, ...(c.dockerfileBuild ? { dockerfileBuild: c.dockerfileBuild } : {}), tag: imageTag(service, c.name, version),
+    needsPort: c.topology === 'inet' && c.inetPort === undefined, validateBuildArgs: c.validateBuildArgsExist,
+  };
 }
 
 function describe(spec: ImageSpec): string {

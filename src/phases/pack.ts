@@ -10,7 +10,8 @@ import type { ListStatus } from '../events.js';
 import type { BodyStep } from './body-step.js';
 import { startBodyStep } from './body-step.js';
 import { runBuilder } from './builder.js';
-import { buildArgsFor } from './dockerfile-args.js';
+import { UsageError } from '../errors.js';
+import { argsWithoutValue, buildArgsFor } from './dockerfile-args.js';
 import { hookListRunner } from './hook-lists.js';
 import { packedImages, type ImageSpec } from './images.js';
 import { packRegistries, pushToRegistries, registryLogins } from './registry.js';
@@ -45,15 +46,18 @@ async function packBody(ctx: RunContext): Promise<BodyOutcome> {
   const file = (name: string): string => join(ctx.tmpDir, name);
   // A failed pack must not leave the last payload looking current.
   await Promise.all([StateFiles.manifest, StateFiles.payload, StateFiles.config].map((f) => rm(file(f), { force: true })));
+  await checkBuildArgs(ctx, specs);
   const images: PackedImage[] = [];
   const registries = await registryLogins(ctx, packRegistries(ctx.config, ctx.hostEnv));
   for (const spec of specs) {
     const step = startBodyStep(ctx, 'pack', spec.container);
     const id = await buildImage(ctx, spec, step);
     if (id === undefined) return { status: 'failed' };
+    const inetPort = spec.needsPort ? await exposedPort(ctx, spec, step) : undefined;
+    if (inetPort === null) return { status: 'failed' };
     const pushed = await pushToRegistries(ctx, { container: spec.container, id }, registries, step);
     if (pushed === undefined) return { status: 'failed' };
-    images.push({ container: spec.container, tag: spec.tag, id, ...(pushed.length > 0 ? { pushed } : {}) });
+    images.push({ container: spec.container, tag: spec.tag, id, ...(inetPort ? { inetPort } : {}), ...(pushed.length > 0 ? { pushed } : {}) });
     step.pass();
   }
   if (images.length > 0) {
@@ -67,6 +71,34 @@ async function packBody(ctx: RunContext): Promise<BodyOutcome> {
   const what = images.length > 0 ? `${images.map((i) => i.tag).join(', ')} into ${file(StateFiles.payload)}` : 'no container images (the config names none)';
   ctx.emit({ type: 'message', level: 'info', text: `Packed ${what}.` });
   return { status: 'passed' };
+}
+
+/**
+ * `validate_build_args_exist`: every `ARG` of the container's Dockerfiles (and its builder's) without a default
+ * needs a value in porter's environment. Checked for all containers before anything is built (exit 2, each named).
+ */
+async function checkBuildArgs(ctx: RunContext, specs: ImageSpec[]): Promise<void> {
+  const missing: string[] = [];
+  for (const spec of specs.filter((s) => s.validateBuildArgs)) {
+    for (const file of [spec.dockerfileBuild, spec.dockerfile]) {
+      if (!file) continue;
+      const text = await readFile(join(ctx.repoDir, file), 'utf8').catch(() => '');
+      const args = argsWithoutValue(text, ctx.hostEnv);
+      if (args.length > 0) missing.push(`${file} of container ${spec.container}: ${args.join(', ')}`);
+    }
+  }
+  if (missing.length > 0) {
+    throw new UsageError(`validate_build_args_exist: these build args have no value (no default in the Dockerfile, not set in porter's environment): ${missing.join('; ')}. Set them in the environment porter runs in, or give the ARG a default.`);
+  }
+}
+
+/** The single port an inet container's image EXPOSEs (the original's default for `inet_port`); null when there is not exactly one, reported on `step`. */
+async function exposedPort(ctx: RunContext, spec: ImageSpec, step: BodyStep): Promise<number | null> {
+  const ports = (await ctx.engine.inspectImage(spec.tag))?.exposedPorts ?? [];
+  if (ports.length === 1 && ports[0] !== undefined) return ports[0];
+  const found = ports.length === 0 ? 'EXPOSEs no port' : `EXPOSEs ${ports.length} ports (${ports.join(', ')})`;
+  step.fail(`pack ${spec.container}: the container is inet without inet_port, and its image ${found}; give inet_port in ${ctx.config.file}, or EXPOSE exactly one port in ${spec.dockerfile}.`);
+  return null;
 }
 
 /** Builds one image (through its builder when it has one); undefined when it failed, already reported on `step`. */

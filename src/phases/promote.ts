@@ -3,6 +3,7 @@ import type { RunContext } from '../context.js';
 import { StateError } from '../errors.js';
 import type { ListStatus } from '../events.js';
 import type { HookScope } from '../hooks/environment.js';
+import { checkBlackout } from './blackout.js';
 import { hookListRunner } from './hook-lists.js';
 import { chooseEnvironment, connectRegions, type RegionTarget } from './regions.js';
 import { planSwarmRegion, promoteSwarmRegion } from './promote-swarm.js';
@@ -44,6 +45,8 @@ export async function buildPromote(ctx: RunContext, envName: string | undefined,
       environment: env.name,
       scopes,
       body: async () => {
+        // pre_promote hooks may have run long: a window that opened meanwhile still stops the switch.
+        await checkBlackout({ repoDir: ctx.repoDir, config: ctx.config, envName: env.name, env: ctx.hostEnv, nowMs: ctx.now() });
         const [, swarmOk] = await Promise.all([
           Promise.all(plans.map((p) => promoteRegion(ctx, env, p))),
           Promise.all(swarmPlans.map((p) => promoteSwarmRegion(ctx, env, p))),

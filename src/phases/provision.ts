@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findEnvironment } from '../config/find-environment.js';
+import type { ContainerConfig, EnvironmentConfig } from '../config/types.js';
 import type { RunContext } from '../context.js';
 import { StateError } from '../errors.js';
 import type { ListStatus } from '../events.js';
@@ -26,8 +27,9 @@ export interface ProvisionOptions {
  * new stacks are removed too, so `.porter-tmp/provision.json` never names a half-provisioned environment.
  */
 export async function buildProvision(ctx: RunContext, envName: string, opts: ProvisionOptions = {}): Promise<ListStatus> {
-  const env = findEnvironment(ctx.config, envName);
-  const manifest = await requireManifest(ctx.tmpDir, `porter build provision -e ${env.name}`);
+  const named = findEnvironment(ctx.config, envName);
+  const manifest = await requireManifest(ctx.tmpDir, `porter build provision -e ${named.name}`);
+  const env = withPackedPorts(named, manifest);
   const payloadFile = join(ctx.tmpDir, StateFiles.payload);
   await checkPayload(ctx, manifest, env.regions.flatMap((r) => r.containers.map((c) => c.name)), payloadFile);
   const swarmRefs = swarmImages(ctx, env, manifest);
@@ -74,6 +76,21 @@ function reportFailure(s: PromiseSettledResult<StackOutcome>, step: ReturnType<t
   } else if (several) {
     step.cancel('Removed again: another region of the environment failed, and porter provisions all regions or none.');
   }
+}
+
+/** The environment with each inet container that has no `inet_port` given the port its packed image EXPOSEs. */
+export function withPackedPorts(env: EnvironmentConfig, manifest: Manifest): EnvironmentConfig {
+  const portOf = (c: ContainerConfig): number | undefined => manifest.images.find((i) => i.container === c.name)?.inetPort;
+  return {
+    ...env,
+    regions: env.regions.map((r) => ({
+      ...r,
+      containers: r.containers.map((c) => {
+        const inetPort = c.topology === 'inet' && c.inetPort === undefined ? portOf(c) : undefined;
+        return inetPort === undefined ? c : { ...c, inetPort };
+      }),
+    })),
+  };
 }
 
 /** Provision needs every container's image in the manifest, and the payload file to load into engines that lack them. */

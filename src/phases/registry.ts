@@ -39,7 +39,7 @@ export async function registryLogins(ctx: RunContext, registries: readonly strin
 
 /** The repository of a container's image in a registry: `<registry>/<service>-<container>`. */
 export function registryRepo(registry: string, service: string, container: string): string {
-  return `${registry}/${service}-${container}`;
+  return `${registry}/${service.toLowerCase()}-${container}`;
 }
 
 /**

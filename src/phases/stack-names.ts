@@ -1,8 +1,8 @@
-/** How porter names what a stack is made of on the engine. */
+/** How porter names what a stack is made of on the engine. A service name keeps its case in labels and output; Docker names are lower-case. */
 
 /** The environment's network, shared by its stacks in a region: `porter-<service>-<env>`. */
 export function networkName(service: string, environment: string): string {
-  return `porter-${service}-${environment}`;
+  return `porter-${service.toLowerCase()}-${environment}`;
 }
 
 /** A new stack's id: the service version and a base-36 millisecond time, e.g. `3fa2c1d-lx9k2a1b`; shared by every region. */
@@ -12,5 +12,5 @@ export function newStackId(version: string, nowMs: number): string {
 
 /** A stack container's name, unique on the engine: `<service>-<stack>-<region>-<container>[-<replica>]`. */
 export function stackContainerName(service: string, stackId: string, region: string, container: string, replica: number, replicas: number): string {
-  return `${service}-${stackId}-${region}-${container}${replicas > 1 ? `-${replica}` : ''}`;
+  return `${service.toLowerCase()}-${stackId}-${region}-${container}${replicas > 1 ? `-${replica}` : ''}`;
 }

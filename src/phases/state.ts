@@ -23,6 +23,8 @@ export interface PackedImage {
   /** `<service>-<container>:<version>`. */
   tag: string;
   id: string;
+  /** An inet container without `inet_port`: the single port its image EXPOSEs. */
+  inetPort?: number;
   /** One per registry it was pushed to. */
   pushed?: PushedImage[];
 }
