@@ -5,7 +5,8 @@ import type { Phase, PorterConfig } from '../config/types.js';
 import type { RunContext } from '../context.js';
 import { loadService, openSession } from '../commands/session.js';
 import { ExitCode, UsageError } from '../errors.js';
-import type { ListStatus } from '../events.js';
+import type { ListStatus, PorterEvent } from '../events.js';
+import { slackNotifier } from '../phases/slack.js';
 import { serviceVersion } from '../git/service-version.js';
 import { checkBlackout } from '../phases/blackout.js';
 import { unrunListsNote } from '../config/ignored-keys.js';
@@ -41,11 +42,20 @@ function blackoutGate(run: CommandRun, service: Service, envName: string): Promi
   return checkBlackout({ repoDir: service.repoDir, config: service.config, envName, env: run.io.env, nowMs: Date.now() });
 }
 
+/** Runs a phase in a session; its result is posted to the config's `slack:` webhook for it, if any. */
 async function inSession(run: CommandRun, service: Service, phase: (ctx: RunContext) => Promise<ListStatus>): Promise<number> {
-  const ctx = await openSession({ ...where(run), owner: run.io.owner, emit: run.emit, signal: run.io.signal, journal: journalHeader(run) }, service);
+  let version = '';
+  const slack = slackNotifier(service.config, () => version, run.emit);
+  const emit = (event: PorterEvent): void => {
+    run.emit(event);
+    slack.observe(event);
+  };
+  const ctx = await openSession({ ...where(run), owner: run.io.owner, emit, signal: run.io.signal, journal: journalHeader(run) }, service);
+  version = ctx.serviceVersion;
   try {
     return (await phase(ctx)) === 'passed' ? ExitCode.ok : ExitCode.failed;
   } finally {
+    await slack.settle();
     await ctx.close();
   }
 }

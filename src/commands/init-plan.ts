@@ -63,6 +63,7 @@ export function defaultAnswers(facts: RepoFacts): InitAnswers {
 function containerLines(a: InitAnswers): string[] {
   if (!a.dockerfileIsService) {
     return [
+      '    containers: []                 # none yet (left out, porter would start one `primary` container from ./Dockerfile)',
       '    # containers:                  # what `porter build provision` starts; see the config reference',
       '    # - name: web',
       '    #   dockerfile: Dockerfile',

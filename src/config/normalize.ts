@@ -114,14 +114,17 @@ function normalizeWindow(w: MapNode): BlackoutWindow {
 
 /**
  * A region's containers: its own, else the top-level list, else the original's default — one `primary`
- * inet container from `Dockerfile` (with `Dockerfile.build` as builder when the repo has one).
+ * inet container from `Dockerfile` (with `Dockerfile.build` as builder when the repo has one). An empty
+ * list written out (`containers: []`) means no containers.
  */
 function normalizeRegion(region: MapNode, from: { instanceCount: number | undefined; topContainers: TreeNode | undefined; facts: NormalizeFacts }): RegionConfig {
   const dockerHost = getString(region, 'docker_host');
   const replicas = number(region, 'instance_count') ?? from.instanceCount;
+  // `containers: []` written out means none (a region only hooks run in); left out, the original's defaults apply.
   const own = get(region, 'containers');
-  const listed = mapItems(own?.kind === 'seq' && own.items.length > 0 ? own : from.topContainers);
-  const containers = listed.length > 0
+  const listed = mapItems(own?.kind === 'seq' ? own : from.topContainers);
+  const explicitNone = own?.kind === 'seq' || (from.topContainers?.kind === 'seq' && from.topContainers.items.length === 0);
+  const containers = listed.length > 0 || explicitNone
     ? listed.map((c) => normalizeContainer(c, { replicas, lone: listed.length === 1 }))
     : [defaultContainer(region, replicas, from.facts)];
   return {

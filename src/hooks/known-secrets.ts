@@ -9,7 +9,8 @@ import { readEnvFile } from './run-container.js';
  * before the hook that declares it has run is masked too; values only a later hook's output brings come as it runs.
  */
 export async function knownSecrets(config: PorterConfig, repoDir: string, outputs: OutputStore, hostEnv: Readonly<Record<string, string | undefined>>): Promise<string[]> {
-  const values = outputs.secretValues();
+  // The slack: webhook URLs carry their credential in the path.
+  const values = [...outputs.secretValues(), ...Object.values(config.slack ?? {})];
   for (const hook of Object.values(config.hooks).flat()) {
     if (hook.secrets.length === 0) continue;
     const envFile = await readEnvFile(hook, repoDir);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { EnvironmentConfig, PorterConfig } from '../../src/config/types.js';
 import { StateError, UsageError } from '../../src/errors.js';
-import { buildArgsFor, declaredArgs } from '../../src/phases/dockerfile-args.js';
+import { argsWithoutValue, buildArgsFor, declaredArgs } from '../../src/phases/dockerfile-args.js';
 import { imageTag, packedImages } from '../../src/phases/images.js';
 import { chooseEnvironment } from '../../src/phases/regions.js';
 import { newStackId, networkName, stackContainerName } from '../../src/phases/stack-names.js';
@@ -80,10 +80,12 @@ describe('what pack builds', { timeout: 5_000 }, () => {
   test('one image per container name across environments, tagged <service>-<container>:<version>', () => {
     const specs = packedImages(config([env('Stage', [{ name: 'web' }, { name: 'app', build: 'Dockerfile.build' }]), env('Prod', [{ name: 'web' }])]), 'abc1234');
     assert.deepEqual(specs, [
-      { container: 'web', dockerfile: 'Dockerfile', tag: 'hello-web:abc1234' },
-      { container: 'app', dockerfile: 'Dockerfile', dockerfileBuild: 'Dockerfile.build', tag: 'hello-app:abc1234' },
+      { container: 'web', dockerfile: 'Dockerfile', tag: 'hello-web:abc1234', needsPort: false, validateBuildArgs: false },
+      { container: 'app', dockerfile: 'Dockerfile', dockerfileBuild: 'Dockerfile.build', tag: 'hello-app:abc1234', needsPort: false, validateBuildArgs: false },
     ]);
     assert.equal(imageTag('hello', 'web', 'unversioned'), 'hello-web:unversioned');
+    // The original allowed upper case in service_name: Docker names are lower-cased.
+    assert.equal(imageTag('Sample-Svc', 'web', 'v1'), 'sample-svc-web:v1');
   });
 
   test('one name built from two Dockerfiles is a usage error naming both places', () => {
@@ -95,6 +97,8 @@ describe('what pack builds', { timeout: 5_000 }, () => {
     const dockerfile = ['# ARG COMMENTED', 'FROM busybox', 'arg GREETING', 'ARG A=1 \\', '    B', 'ARG PORTER_SERVICE_VERSION=dev', 'RUN echo $GREETING'].join('\n');
     assert.deepEqual(declaredArgs(dockerfile), ['GREETING', 'A', 'B', 'PORTER_SERVICE_VERSION']);
     assert.deepEqual(buildArgsFor(dockerfile, { GREETING: 'hi', B: '', PORTER_SERVICE_VERSION: '3fa2c1d', COMMENTED: 'x', PATH: '/bin' }), { GREETING: 'hi', B: '', PORTER_SERVICE_VERSION: '3fa2c1d' });
+    // validate_build_args_exist: an ARG with neither a default nor a value (an empty value counts as one).
+    assert.deepEqual(argsWithoutValue(dockerfile, { B: '' }), ['GREETING']);
   });
 
   test('names on the engine', () => {
