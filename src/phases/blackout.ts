@@ -65,13 +65,14 @@ export function assertNoBlackout(config: PorterConfig, envName: string, nowMs: n
 /**
  * The blackout check every command naming an environment runs first (provision, promote, prune, hook -e, rollback,
  * teardown): the windows of the config it loaded and of the other of `.porter/config` and the packed
- * `.porter-tmp/config` both count. A file that is missing or does not load adds no window.
+ * `.porter-tmp/config` both count. A file that is missing or does not load adds no window. `fresh`: both files
+ * are read again, for a check late in a command (hooks may have changed them since it loaded its config).
  */
-export async function checkBlackout(opts: { repoDir: string; config: PorterConfig; envName: string; env: Record<string, string | undefined>; nowMs: number }): Promise<void> {
+export async function checkBlackout(opts: { repoDir: string; config: PorterConfig; envName: string; env: Record<string, string | undefined>; nowMs: number; fresh?: boolean }): Promise<void> {
   assertNoBlackout(opts.config, opts.envName, opts.nowMs);
   const packed = `.porter-tmp/${StateFiles.config}`;
   for (const file of ['.porter/config', packed]) {
-    if (file === opts.config.file) continue;
+    if (file === opts.config.file && !opts.fresh) continue;
     const other = await loadConfig({ repoDir: opts.repoDir, configPath: file, env: opts.env }).catch(() => undefined);
     if (other) assertNoBlackout(other, opts.envName, opts.nowMs);
   }

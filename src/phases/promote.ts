@@ -46,7 +46,7 @@ export async function buildPromote(ctx: RunContext, envName: string | undefined,
       scopes,
       body: async () => {
         // pre_promote hooks may have run long: a window that opened meanwhile still stops the switch.
-        await checkBlackout({ repoDir: ctx.repoDir, config: ctx.config, envName: env.name, env: ctx.hostEnv, nowMs: ctx.now() });
+        await checkBlackout({ repoDir: ctx.repoDir, config: ctx.config, envName: env.name, env: ctx.hostEnv, nowMs: ctx.now(), fresh: true });
         const [, swarmOk] = await Promise.all([
           Promise.all(plans.map((p) => promoteRegion(ctx, env, p))),
           Promise.all(swarmPlans.map((p) => promoteSwarmRegion(ctx, env, p))),

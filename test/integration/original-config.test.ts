@@ -173,7 +173,19 @@ void describeDocker('an original config on Docker', (engine) => {
     const service = `T${uniqueRunId().slice(1)}`;
     const labels = { [Label.service]: service };
     try {
-      const repo = await originalRepo('sample-project', service, (t) => t, { git: true });
+      // A pre_promote hook that takes long enough for a freeze to begin: it makes the window current.
+      const freeze = (t: string): string => t
+        .replace('  post_provision:', '  pre_promote:\n  - dockerfile: .porter/hooks/freeze\n  post_provision:')
+        .replace('  instance_count: 2\n', '  instance_count: 2\n  blackout_windows:\n  - {start_time: 2015-01-02T15:04:05Z, end_time: 2015-01-03T15:04:05Z}\n');
+      const repo = await originalRepo('sample-project', service, freeze, { git: true });
+      const config = await readFile(join(repo, '.porter/config'), 'utf8');
+      assert.match(config, /pre_promote:[\s\S]*blackout_windows:/);
+      await writeFile(join(repo, '.porter/hooks/freeze'), [
+        'FROM busybox:latest',
+        `CMD ["sh", "-c", "sed -i 's/2015-01-02T15:04:05Z/2000-01-01T00:00:00Z/; s/2015-01-03T15:04:05Z/2999-01-01T00:00:00Z/' /repo_root/.porter/config && echo frozen"]`,
+        '',
+      ].join('\n'));
+      commitAll(repo, 'freeze hook');
       const pack = await runPorter(repo, ['build', 'pack']);
       assert.equal(pack.code, 0, pack.stdout + pack.stderr);
       const manifest = JSON.parse(await readFile(join(repo, '.porter-tmp/manifest.json'), 'utf8')) as { images: { container: string; tag: string; inetPort?: number }[] };
@@ -187,6 +199,15 @@ void describeDocker('an original config on Docker', (engine) => {
       const running = await engine.listContainers({ ...labels, [Label.environment]: 'Stage' });
       assert.deepEqual(running.map((c) => c.name.replace(/^\//, '').replace(/-[^-]+-[^-]+-us-west-2-/, '-<stack>-')).sort(), [`${service.toLowerCase()}-<stack>-primary-1`, `${service.toLowerCase()}-<stack>-primary-2`]);
       assert.ok(running.every((c) => c.labels[Label.service] === service && c.labels[Label.container] === 'primary'));
+      // promote checks the windows again right before the alias switch: the hook's freeze stops it.
+      const promote = await runPorter(repo, ['build', 'promote', '-e', 'Stage']);
+      assert.equal(promote.code, 1, promote.stdout + promote.stderr);
+      assert.match(promote.stdout, /frozen/);
+      assert.match(promote.stderr, /Environment Stage is in a blackout window \(2000-01-01T00:00:00Z to 2999-01-01T00:00:00Z, \.porter\/config line \d+\)/);
+      assert.doesNotMatch(promote.stdout, /Promoted stack/);
+      const aliased = await engine.listContainers({ ...labels, [Label.environment]: 'Stage' });
+      assert.ok(aliased.every((c) => Object.values(c.networks).every((a) => !a.includes(service))), 'the alias was not switched');
+      await writeFile(join(repo, '.porter/config'), config);
       const prune = await runPorter(repo, ['build', 'prune', '-e', 'Stage']);
       assert.equal(prune.code, 0, prune.stdout + prune.stderr);
       await runPorter(repo, ['build', 'clean']);
