@@ -89,7 +89,8 @@ function row(root: Schema, k: ConfigKey): string {
   const s = k.schema;
   const facts = [k.required ? '**required**' : '', s.default !== undefined ? `default ${code(s.default)}` : '', s.examples ? `e.g. ${s.examples.map(code).join(', ')}` : '']
     .filter(Boolean).join('; ');
-  return `| \`${k.path}\` | ${cell(kind(root, s))} | ${cell(facts)} | ${cell(s.description ?? '')} |`;
+  const meaning = s['x-ignored'] ? `**Ignored on Docker** (${s['x-ignored']}). ${s.description ?? ''}` : s.description ?? '';
+  return `| \`${k.path}\` | ${cell(kind(root, s))} | ${cell(facts)} | ${cell(meaning)} |`;
 }
 
 /** The page: a table per object a config holds (top level, a hook, an environment, a region, a container), every key by its full path. */
