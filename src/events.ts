@@ -49,7 +49,8 @@ export type PorterEvent =
   /** A hook image build finished (built or failed); a cached image emits neither this nor build-progress. */
   | { type: 'build-end'; list: string; hook: string; ok: boolean }
   | { type: 'hook-end'; result: HookResult }
-  | { type: 'message'; level: 'info' | 'warn'; text: string }
+  /** `stderr`: a text terminal shows it on stderr (a warning about the config itself, before anything runs). */
+  | { type: 'message'; level: 'info' | 'warn'; text: string; stderr?: boolean }
   /** `porter watch`: an event that runs hook lists; each run is named by its `run` key (e1, e2…), unique in the command. */
   | { type: 'stack-event'; event: WatchedEvent; runs: { run: string; list: string }[] }
   /** An event run starts, `delayMs` after its event (engine clock to porter's: meaningful on a local engine). */

@@ -27,6 +27,8 @@ export function toJsonEvent(event: PorterEvent, time: Date): JsonEvent {
     }
     case 'plan':
       return { time: at, type: 'plan', service: event.plan.service, lists: event.plan.lists };
+    case 'message':
+      return { time: at, type: 'message', level: event.level, text: event.text };
     default:
       return { time: at, ...event };
   }

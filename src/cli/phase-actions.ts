@@ -45,7 +45,7 @@ function blackoutGate(run: CommandRun, service: Service, envName: string): Promi
 /** Runs a phase in a session; its result is posted to the config's `slack:` webhook for it, if any. */
 async function inSession(run: CommandRun, service: Service, phase: (ctx: RunContext) => Promise<ListStatus>): Promise<number> {
   let version = '';
-  const slack = slackNotifier(service.config, () => version, run.emit);
+  const slack = slackNotifier(service.config, () => version, run.emit, run.io.signal);
   const emit = (event: PorterEvent): void => {
     run.emit(event);
     slack.observe(event);

@@ -7,6 +7,8 @@ import { describeEvent } from './describe-event.js';
 
 export interface TextRenderOptions {
   write: (text: string) => void;
+  /** Where messages marked `stderr` go; default `write`. */
+  writeErr?: (text: string) => void;
   /** SGR colours: a TTY, no NO_COLOR, no --no-color. */
   color: boolean;
   quiet: boolean;
@@ -99,6 +101,7 @@ export function createTextRenderer(opts: TextRenderOptions): (event: PorterEvent
         return;
       }
       case 'message':
+        if (event.level === 'warn' && event.stderr && opts.writeErr && !opts.githubActions) return opts.writeErr(`warning: ${event.text}\n`);
         if (event.level === 'warn') return terminal.write(opts.githubActions ? `::warning::${escapeData(event.text)}\n` : `${paint(33, 'warning:')} ${event.text}\n`);
         if (!opts.quiet) terminal.write(`${event.text}\n`);
         return;

@@ -45,7 +45,7 @@ export async function createReporter(opts: ReporterOptions): Promise<Reporter> {
     jsonSinks.push((e) => opts.stdout(`${JSON.stringify(e)}\n`));
   } else {
     sinks.push(createTextRenderer({
-      write: opts.stdout, color: opts.color, quiet: opts.quiet, githubActions: opts.githubActions,
+      write: opts.stdout, writeErr: opts.stderr, color: opts.color, quiet: opts.quiet, githubActions: opts.githubActions,
       progress: Boolean(opts.tty), ...(opts.columns ? { columns: opts.columns } : {}),
     }));
   }

@@ -54,7 +54,7 @@ export async function loadService(
   const repoDir = await findRepoDir(opts);
   const config = await loadConfig({ repoDir, env: { ...opts.env }, ...(opts.configPath ? { configPath: opts.configPath } : {}), ...(opts.strict ? { strict: true } : {}) });
   const warning = ignoredKeysWarning(config);
-  if (warning) opts.emit?.({ type: 'message', level: 'warn', text: warning });
+  if (warning) opts.emit?.({ type: 'message', level: 'warn', text: warning, stderr: true });
   return { repoDir, config };
 }
 

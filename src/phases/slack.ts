@@ -32,9 +32,12 @@ export function webhookFor(phase: string, status: 'passed' | 'failed'): SlackWeb
 /**
  * Watches a command's events and, when a phase ends, POSTs `{"text": …}` to the matching `slack:` URL. A webhook
  * that fails or times out is a warning (never naming the URL, a secret), never the phase's result. `settle()`
- * waits for the posts in flight, so the command exits after them.
+ * waits for the posts in flight, so the command exits after them. An interrupted command (`signal`) posts nothing
+ * more and stops waiting, so Ctrl-C still exits within seconds.
  */
-export function slackNotifier(config: PorterConfig, version: () => string, emit: EmitEvent, timeoutMs = SLACK_TIMEOUT_MS): { observe(event: PorterEvent): void; settle(): Promise<void> } {
+export function slackNotifier(
+  config: PorterConfig, version: () => string, emit: EmitEvent, signal: AbortSignal, timeoutMs = SLACK_TIMEOUT_MS,
+): { observe(event: PorterEvent): void; settle(): Promise<void> } {
   const failed: string[] = [];
   const pending: Promise<void>[] = [];
   const post = async (key: SlackWebhook, text: string): Promise<void> => {
@@ -42,11 +45,12 @@ export function slackNotifier(config: PorterConfig, version: () => string, emit:
     if (!url) return;
     try {
       const answer = await fetch(url, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text }), signal: AbortSignal.timeout(timeoutMs),
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text }), signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), signal]),
       });
       await answer.arrayBuffer().catch(() => undefined);
       if (!answer.ok) throw new Error(`it answered HTTP ${answer.status}`);
     } catch (err) {
+      if (signal.aborted) return;
       const why = err instanceof Error && err.name === 'TimeoutError' ? `it did not answer within ${timeoutMs / 1000}s` : err instanceof Error && err.message.startsWith('it answered') ? err.message : 'it could not be reached';
       emit({ type: 'message', level: 'warn', text: `The Slack webhook slack.${key} was not notified: ${why}. The phase's result stands; check the URL in ${config.file}.` });
     }
@@ -57,7 +61,7 @@ export function slackNotifier(config: PorterConfig, version: () => string, emit:
       if (event.type === 'hook-end' && (event.result.status === 'failed' || event.result.status === 'timed-out')) {
         failed.push(`${event.result.list} ${event.result.hook}${event.result.region ? ` (${event.result.region})` : ''}`);
       }
-      if (event.type !== 'phase-end') return;
+      if (event.type !== 'phase-end' || signal.aborted) return;
       const key = webhookFor(event.phase, event.status);
       if (!key || !config.slack?.[key]) return;
       const text = slackText({
