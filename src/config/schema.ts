@@ -113,12 +113,17 @@ export function itemSchema(root: Schema, schema: Schema | undefined): Schema | u
   return resolved(root, schema)?.items;
 }
 
-/** A schema with its $ref merged in and, for a oneOf/anyOf, the branch with properties or items (the only ones whose children matter). */
+const resolvedCache = new WeakMap<Schema, Schema | null>();
+
+/** A schema with its $ref merged in and, for a oneOf/anyOf, the branch with properties or items (the only ones whose children matter); memoised, as the loader asks for every key. */
 function resolved(root: Schema, schema: Schema | undefined): Schema | undefined {
   if (!schema) return undefined;
+  const known = resolvedCache.get(schema);
+  if (known !== undefined) return known ?? undefined;
   const s = schema.$ref ? { ...resolveRef(root, schema.$ref), ...schema } : schema;
   const branches = s.oneOf ?? s.anyOf;
-  if (!branches) return s;
-  const all = branches.map((b) => resolved(root, b)).filter((b): b is Schema => b !== undefined);
-  return all.find((b) => b.properties || b.patternProperties || typeof b.additionalProperties === 'object' || b.items);
+  const all = branches?.map((b) => resolved(root, b)).filter((b): b is Schema => b !== undefined);
+  const found = all ? all.find((b) => b.properties || b.patternProperties || typeof b.additionalProperties === 'object' || b.items) : s;
+  resolvedCache.set(schema, found ?? null);
+  return found;
 }
