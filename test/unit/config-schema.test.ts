@@ -141,6 +141,7 @@ const FULL = {
         name: 'web', topology: 'inet', inet_port: 8080, dockerfile: 'Dockerfile.web', dockerfile_build: 'Dockerfile.build', replicas: 4, health_check: { method: 'HEAD', path: '/healthz', timeout: '30s' },
         uid: 1000, read_only: false, pids_limit: 100, cap_add: ['NET_BIND_SERVICE'], validate_build_args_exist: true,
         src_env_file: { exec_name: 'bin/secrets', exec_args: ['--stage'], s3_bucket: 'b', s3_key: 'k', s3_region: 'us-west-2' },
+        dst_env_file: '/etc/service.env',
       }],
     }, { name: 'other' }, { name: 'third', instance_count: 3, ...AWS_ONLY }],
   }],
