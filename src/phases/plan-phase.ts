@@ -37,7 +37,7 @@ function bodyNote(config: PorterConfig, phase: Phase, i: PhasePlanInputs): strin
     const where = `  region ${r.name} (${r.dockerHost ?? 'DOCKER_HOST or the local engine'}):`;
     if (phase === 'provision') {
       const containers = r.containers.map((c) => c.topology === 'inet'
-        ? `${c.name} (inet ${c.inetPort}, published on a free host port; healthy when ${c.healthCheck.method} ${c.healthCheck.path} answers 2xx within ${c.healthCheck.timeoutMs / 1000}s)`
+        ? `${c.name}${c.replicas > 1 ? ` ×${c.replicas}` : ''} (inet ${c.inetPort ?? 'on the port its image EXPOSEs'}, published on a free host port; healthy when ${c.healthCheck.method} ${c.healthCheck.path} answers 2xx within ${c.healthCheck.timeoutMs / 1000}s)`
         : `${c.name} (worker; healthy by its HEALTHCHECK, or still running after a grace period)`);
       return `${where} a new stack of version ${version} on network ${network}: ${containers.join(', ') || 'no containers'}`;
     }
