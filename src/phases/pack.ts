@@ -97,7 +97,7 @@ async function exposedPort(ctx: RunContext, spec: ImageSpec, step: BodyStep): Pr
   const ports = (await ctx.engine.inspectImage(spec.tag))?.exposedPorts ?? [];
   if (ports.length === 1 && ports[0] !== undefined) return ports[0];
   const found = ports.length === 0 ? 'EXPOSEs no port' : `EXPOSEs ${ports.length} ports (${ports.join(', ')})`;
-  step.fail(`pack ${spec.container}: the container is inet without inet_port, and its image ${found}; give inet_port in ${ctx.config.file}, or EXPOSE exactly one port in ${spec.dockerfile}.`);
+  step.fail(`pack ${spec.container}: the container is inet without inet_port, and its image ${found}; give inet_port in ${ctx.config.file}, EXPOSE exactly one port in ${spec.dockerfile}, or set topology: worker if it serves no HTTP (a region's lone container is inet unless it says otherwise, as in the original porter).`);
   return null;
 }
 

@@ -25,7 +25,7 @@ after(async () => {
 });
 
 async function repoPushingTo(addr: string): Promise<string> {
-  const environments = ['- name: Stage', `  registry: ${addr}/team`, '  regions:', '  - name: local', '    containers:', '    - name: web', ''].join('\n');
+  const environments = ['- name: Stage', `  registry: ${addr}/team`, '  regions:', '  - name: local', '    containers:', '    - name: web', '      topology: worker', ''].join('\n');
   return serviceRepo({ '.porter/config': serviceConfig(service, '', environments), Dockerfile: 'FROM busybox:latest\nCMD ["true"]\n' });
 }
 
