@@ -171,6 +171,23 @@ void describeDocker('an original config on Docker', (engine) => {
     await assertNothingLeft(labels);
   });
 
+  test('validate_build_args_exist: pack exits 2 naming each ARG without a value, before building anything', { timeout: 120_000 }, async () => {
+    const service = uniqueRunId();
+    const labels = { [Label.service]: service };
+    try {
+      const repo = await originalRepo('integration', service, (t) => t.replace('    name: queue_worker\n', '    name: queue_worker\n    validate_build_args_exist: true\n'), { git: true });
+      await writeFile(join(repo, 'Dockerfile.worker'), 'FROM busybox:latest\nARG RELEASE_CHANNEL\nARG GIVEN\nARG DEFAULTED=1\nCMD ["sleep", "60"]\n');
+      commitAll(repo, 'args');
+      const pack = await runPorter(repo, ['build', 'pack'], { ...SLACK_ENV, GIVEN: 'yes' });
+      assert.equal(pack.code, 2, pack.stdout + pack.stderr);
+      assert.match(pack.stderr, /validate_build_args_exist: these build args have no value .*: Dockerfile\.worker of container queue_worker: RELEASE_CHANNEL\. /);
+      assert.equal((await engine.findImages({ ...labels, [Label.container]: 'web' })).length, 0, 'nothing was built');
+    } finally {
+      await sweep(labels);
+    }
+    await assertNothingLeft(labels);
+  });
+
   test('the sample project: the default primary inet container on its single EXPOSEd port, instance_count replicas, an upper-case service name', { timeout: 240_000 }, async () => {
     const service = `T${uniqueRunId().slice(1)}`;
     const labels = { [Label.service]: service };
