@@ -7,6 +7,7 @@ import { StateError } from '../errors.js';
 import { answerMessage, answerStatus } from './engine-answer.js';
 import { NotSwarmManager, PushFailure, type DockerEngine, type RegistryAuth, type ServiceRequest, type ServiceState, type TaskState } from './engine.js';
 import { engineCalls } from './engine-errors.js';
+import { serviceHardening } from './hardening.js';
 import { labelFilters } from './labels.js';
 
 export type SwarmOperations = Pick<DockerEngine,
@@ -122,14 +123,16 @@ export function swarmOperations(docker: () => Promise<Dockerode>, host: string):
     createService: (req: ServiceRequest, signal) =>
       call(async (d) => {
         const hc = req.healthCheck;
+        const hardened = serviceHardening(req.hardening);
         const spec: Dockerode.ServiceSpec & { abortSignal: AbortSignal } = {
           Name: req.name,
           Labels: req.labels,
           TaskTemplate: {
             ContainerSpec: {
-              Image: req.image, Env: req.env, Labels: req.labels,
+              Image: req.image, Env: req.env, Labels: req.labels, ...hardened.containerSpec,
               ...(hc ? { HealthCheck: { Test: ['CMD-SHELL', hc.shell], Interval: ns(hc.intervalMs), Timeout: ns(hc.timeoutMs), Retries: hc.retries, StartPeriod: ns(hc.startPeriodMs) } } : {}),
             },
+            Resources: { Limits: { Pids: hardened.pidsLimit } },
             RestartPolicy: { Condition: 'on-failure', Delay: ns(1000), MaxAttempts: 3 },
             Networks: [{ Target: await networkId(d, req.network), Aliases: req.aliases }],
           },

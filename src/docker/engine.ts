@@ -88,6 +88,17 @@ export class BuildFailure extends Error {
   }
 }
 
+/**
+ * The original porter's CIS defaults for a deployed container: run as `user` (a uid), a read-only root filesystem
+ * (with a tmpfs at /tmp), at most `pidsLimit` processes, no new privileges, and no capability but `capAdd`.
+ */
+export interface Hardening {
+  user: string;
+  readOnly: boolean;
+  pidsLimit: number;
+  capAdd: string[];
+}
+
 /** A long-running container of a stack: started detached, on one network, with published ports. */
 export interface StartRequest {
   image: string;
@@ -101,6 +112,7 @@ export interface StartRequest {
   aliases: string[];
   /** `containerPort` published on `hostIp:hostPort`, chosen by porter so a reconnect keeps it. */
   publish: { containerPort: number; hostIp: string; hostPort: number }[];
+  hardening: Hardening;
 }
 
 /** What porter reads of a container: its labels, whether it runs, its health and its network aliases. */

@@ -6,6 +6,7 @@ import { Label } from '../docker/labels.js';
 import { StateError } from '../errors.js';
 import type { BodyStep } from './body-step.js';
 import { waitHealthy } from './health.js';
+import { hardeningOf, stackEnv, stackLabels } from './stack-container.js';
 import { pickHostPort, type PublishAddress } from './publish.js';
 import type { RegionTarget } from './regions.js';
 import { networkName, stackContainerName } from './stack-names.js';
@@ -110,21 +111,15 @@ async function startOne(ctx: RunContext, req: StackRequest, config: ContainerCon
   const { engine, region, address } = req.target;
   const image = req.manifest.images.find((i) => i.container === config.name);
   if (!image) throw new StateError(`The payload has no image for container ${config.name}. Run \`porter build pack\` again.`);
-  const service = ctx.config.serviceName;
-  const labels = {
-    [Label.service]: service, [Label.environment]: req.env.name, [Label.region]: region.name,
-    [Label.version]: req.manifest.version, [Label.stack]: req.stackId, [Label.container]: config.name,
-  };
-  const env = [
-    `PORTER_SERVICE_NAME=${service}`, `PORTER_SERVICE_VERSION=${req.manifest.version}`, `PORTER_ENVIRONMENT=${req.env.name}`,
-    `PORTER_REGION=${region.name}`, `PORTER_STACK_ID=${req.stackId}`,
-  ];
+  const labels = stackLabels(ctx, req, config);
+  const env = stackEnv(ctx, req);
+  const hardening = hardeningOf(config);
   let lastTaken = '';
   for (let attempt = 1; attempt <= PORT_TRIES; attempt++) {
     const hostPort = config.topology === 'inet' && config.inetPort ? await (req.pickPort ?? pickHostPort)(address) : undefined;
     const publish = hostPort && config.inetPort ? [{ containerPort: config.inetPort, hostIp: address.bindIp, hostPort }] : [];
     try {
-      const id = await engine.startContainer({ image: image.tag, name, labels, env, network, aliases: [], publish }, ctx.signal);
+      const id = await engine.startContainer({ image: image.tag, name, labels, env, network, aliases: [], publish, hardening }, ctx.signal);
       return { config, name, id, ...(hostPort ? { hostPort } : {}) };
     } catch (err) {
       if (err instanceof StartFailure) return { failure: err.message };

@@ -8,6 +8,7 @@ import type { StackOutcome, StackRequest } from './provision-region.js';
 import { registryOf } from './registry.js';
 import { networkName, stackContainerName } from './stack-names.js';
 import type { Manifest } from './state.js';
+import { hardeningOf, stackEnv, stackLabels } from './stack-container.js';
 import { swarmStackUrl, waitConverged } from './swarm-stacks.js';
 
 const HEALTH_INTERVAL_MS = 1000;
@@ -102,14 +103,9 @@ function serviceRequest(ctx: RunContext, req: StackRequest, config: ContainerCon
   return {
     name: stackContainerName(service, req.stackId, region.name, config.name, 1, 1),
     image,
-    labels: {
-      [Label.service]: service, [Label.environment]: req.env.name, [Label.region]: region.name,
-      [Label.version]: req.manifest.version, [Label.stack]: req.stackId, [Label.container]: config.name,
-    },
-    env: [
-      `PORTER_SERVICE_NAME=${service}`, `PORTER_SERVICE_VERSION=${req.manifest.version}`, `PORTER_ENVIRONMENT=${req.env.name}`,
-      `PORTER_REGION=${region.name}`, `PORTER_STACK_ID=${req.stackId}`,
-    ],
+    labels: stackLabels(ctx, req, config),
+    env: stackEnv(ctx, req),
+    hardening: hardeningOf(config),
     replicas: config.replicas,
     network,
     aliases: [],

@@ -32,8 +32,7 @@ let dockerConfig = '';
 /** An httpd on 8080 whose page names its stack and its task's container. */
 const DOCKERFILE = [
   'FROM busybox:latest',
-  'RUN mkdir -p /www && echo ok > /www/health',
-  'CMD ["sh", "-c", "echo \\"stack $PORTER_STACK_ID $(hostname)\\" > /www/index.html && exec httpd -f -p 8080 -h /www"]',
+  'CMD ["sh", "-c", "mkdir -p /tmp/www && echo ok > /tmp/www/health && echo \\"stack $PORTER_STACK_ID $(hostname)\\" > /tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www"]',
   '',
 ].join('\n');
 
