@@ -10,6 +10,7 @@ import { hardeningOf, stackEnv, stackLabels } from './stack-container.js';
 import { pickHostPort, type PublishAddress } from './publish.js';
 import type { RegionTarget } from './regions.js';
 import { networkName, stackContainerName } from './stack-names.js';
+import type { SrcEnv } from './src-env-file.js';
 import type { Manifest, ProvisionedRegion } from './state.js';
 
 const PORT_TRIES = 5;
@@ -22,6 +23,8 @@ export interface StackRequest {
   manifest: Manifest;
   payloadFile: string;
   step: BodyStep;
+  /** What the containers' `src_env_file` programs printed (secrets), by container name. */
+  srcEnv: SrcEnv;
   /** Host port chooser; tests pass one that offers a taken port first. */
   pickPort?: (address: PublishAddress) => Promise<number>;
 }
@@ -112,7 +115,7 @@ async function startOne(ctx: RunContext, req: StackRequest, config: ContainerCon
   const image = req.manifest.images.find((i) => i.container === config.name);
   if (!image) throw new StateError(`The payload has no image for container ${config.name}. Run \`porter build pack\` again.`);
   const labels = stackLabels(ctx, req, config);
-  const env = stackEnv(ctx, req);
+  const env = stackEnv(ctx, req, config);
   const hardening = hardeningOf(config);
   let lastTaken = '';
   for (let attempt = 1; attempt <= PORT_TRIES; attempt++) {

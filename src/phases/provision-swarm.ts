@@ -104,7 +104,7 @@ function serviceRequest(ctx: RunContext, req: StackRequest, config: ContainerCon
     name: stackContainerName(service, req.stackId, region.name, config.name, 1, 1),
     image,
     labels: stackLabels(ctx, req, config),
-    env: stackEnv(ctx, req),
+    env: stackEnv(ctx, req, config),
     hardening: hardeningOf(config),
     replicas: config.replicas,
     network,

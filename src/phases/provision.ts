@@ -12,6 +12,7 @@ import type { PublishAddress } from './publish.js';
 import { connectRegions, regionScopes } from './regions.js';
 import { runPhase } from './run-phase.js';
 import { newStackId } from './stack-names.js';
+import { runSrcEnvFiles } from './src-env-file.js';
 import { startStack, type StackOutcome } from './provision-region.js';
 import { startSwarmStack, swarmImages } from './provision-swarm.js';
 import { recordProvision, requireManifest, StateFiles, type Manifest } from './state.js';
@@ -34,6 +35,8 @@ export async function buildProvision(ctx: RunContext, envName: string, opts: Pro
   await checkPayload(ctx, manifest, env.regions.flatMap((r) => r.containers.map((c) => c.name)), payloadFile);
   const swarmRefs = swarmImages(ctx, env, manifest);
   const targets = await connectRegions(ctx, env);
+  // Before any hook or container: a failing program is exit 2 with nothing started.
+  const srcEnv = await runSrcEnvFiles(ctx, env);
   const stackId = newStackId(manifest.version, ctx.now());
   return runPhase(
     {
@@ -43,7 +46,7 @@ export async function buildProvision(ctx: RunContext, envName: string, opts: Pro
       body: async () => {
         const steps = targets.map((t) => startBodyStep(ctx, 'provision', 'stack', t.region.name));
         const settled = await Promise.allSettled(targets.map((target, i) => {
-          const req = { env, target, stackId, manifest, payloadFile, step: steps[i]!, ...(opts.pickPort ? { pickPort: opts.pickPort } : {}) };
+          const req = { env, target, stackId, manifest, payloadFile, srcEnv, step: steps[i]!, ...(opts.pickPort ? { pickPort: opts.pickPort } : {}) };
           return target.region.orchestrator === 'swarm' ? startSwarmStack(ctx, req, swarmRefs) : startStack(ctx, req);
         }));
         const ok = settled.flatMap((s) => (s.status === 'fulfilled' && s.value.ok ? [s.value] : []));

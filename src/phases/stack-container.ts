@@ -13,10 +13,11 @@ export function stackLabels(ctx: RunContext, req: StackRequest, config: Containe
 }
 
 /** The standard variables of a stack's containers, then the `src_env_file` program's (secret) ones. */
-export function stackEnv(ctx: RunContext, req: StackRequest): string[] {
+export function stackEnv(ctx: RunContext, req: StackRequest, config: ContainerConfig): string[] {
   return [
     `PORTER_SERVICE_NAME=${ctx.config.serviceName}`, `PORTER_SERVICE_VERSION=${req.manifest.version}`, `PORTER_ENVIRONMENT=${req.env.name}`,
     `PORTER_REGION=${req.target.region.name}`, `PORTER_STACK_ID=${req.stackId}`,
+    ...(req.srcEnv.get(config.name) ?? []),
   ];
 }
 
