@@ -234,6 +234,12 @@ export interface DockerEngine {
   listContainers(labels: Record<string, string>): Promise<ContainerState[]>;
   /** The last `lines` lines of its stdout and stderr, interleaved as the engine keeps them. */
   containerLogs(id: string, lines: number): Promise<string[]>;
+  /** Stops a container (10 s grace), keeping it with its name, ports and pinned address; stopped already is fine. */
+  stopContainer(id: string): Promise<void>;
+  /** Gives a container another name (a hot swap sets the old one aside under a name of its own). */
+  renameContainer(id: string, name: string): Promise<void>;
+  /** Starts a stopped container again, as it was created; running already is fine. */
+  restartStopped(id: string): Promise<void>;
   /** Stops (2 s grace) and removes one container with its anonymous volumes; gone already is fine. */
   removeContainer(id: string): Promise<void>;
   /** Creates a bridge network (its subnet fixed, the lower half for pinned addresses) unless one of that name exists; true when this call created it. */

@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { DockerEngine } from '../../src/docker/engine.js';
+import { Label } from '../../src/docker/labels.js';
+import { buildPack } from '../../src/phases/pack.js';
+import { buildPromote } from '../../src/phases/promote.js';
+import { buildProvision } from '../../src/phases/provision.js';
+import type { ProvisionRecord } from '../../src/phases/state.js';
+import { assertNothingLeft, describeDocker, removeTempDirs, sweep, uniqueRunId } from '../helpers/docker.js';
+import { engineApi } from '../helpers/engine-api.js';
+import { commitAll, phaseSession, serviceConfig, serviceRepo, STACK_ENV_HOOK, type PhaseSession } from '../helpers/phase-repo.js';
+
+const service = uniqueRunId();
+const labels = { [Label.service]: service };
+const network = `porter-${service}-Stage`;
+let repo = '';
+
+/** Serves /page.txt; its /health answers unless the page says "broken". Writes only to /tmp (the root is read-only). */
+const DOCKERFILE = [
+  'FROM busybox:latest',
+  'COPY page.txt /page.txt',
+  'CMD ["sh", "-c", "mkdir -p /tmp/www && cp /page.txt /tmp/www/index.html && (grep -q broken /page.txt || echo ok > /tmp/www/health) && exec httpd -f -p 8080 -h /tmp/www"]',
+  '',
+].join('\n');
+
+const hooks = ['pre_provision', 'pre_hotswap', 'post_hotswap'].map((list) => `  ${list}:\n  - name: env\n    dockerfile: .porter/hooks/env/Dockerfile\n`).join('');
+const environments = [
+  '- name: Stage',
+  '  hot_swap: true',
+  '  regions:',
+  '  - name: local',
+  '    containers:',
+  '    - name: web',
+  '      inet_port: 8080',
+  '      replicas: 2',
+  '      health_check: {timeout: 8s}',
+  '',
+].join('\n');
+
+before(async () => {
+  repo = await serviceRepo({
+    '.porter/config': serviceConfig(service, hooks, environments),
+    '.porter/hooks/env/Dockerfile': STACK_ENV_HOOK,
+    '.dockerignore': '.porter-tmp\n',
+    '.gitignore': '.porter-tmp\n',
+    Dockerfile: DOCKERFILE,
+    'page.txt': 'one\n',
+  }, { git: true });
+});
+
+after(async () => {
+  await sweep(labels);
+  await removeTempDirs();
+});
+
+async function phase<T>(run: (s: PhaseSession) => Promise<T>): Promise<{ value: T; s: PhaseSession }> {
+  const s = await phaseSession(repo);
+  try {
+    return { value: await run(s), s };
+  } finally {
+    await s.ctx.close();
+  }
+}
+
+/** A new version of the service with this page, packed. */
+async function release(page: string): Promise<void> {
+  await writeFile(join(repo, 'page.txt'), `${page}\n`);
+  commitAll(repo, page);
+  assert.equal((await phase((s) => buildPack(s.ctx))).value, 'passed');
+}
+
+async function record(): Promise<ProvisionRecord> {
+  return (JSON.parse(await readFile(join(repo, '.porter-tmp', 'provision.json'), 'utf8')) as { environments: Record<string, ProvisionRecord> }).environments.Stage!;
+}
+
+/** What `http://<service>:8080/` answers to a container on the environment network, right now. */
+async function answerOnNetwork(engine: DockerEngine): Promise<string> {
+  const out: string[] = [];
+  await engine.runToExit({ image: 'busybox:latest', env: [], binds: [], labels, network, cmd: ['timeout', '5', 'wget', '-q', '-O-', `http://${service}:8080/`] }, (l) => out.push(l), new AbortController().signal);
+  return out.join('\n');
+}
+
+/** The stack's containers on the engine: name → host port, running or not. */
+async function stackContainers(engine: DockerEngine): Promise<Record<string, { port: number | undefined; running: boolean }>> {
+  const found = await engine.listContainers({ ...labels, [Label.stack]: '' });
+  return Object.fromEntries(found.map((c) => [c.name, { port: c.ports[8080]?.hostPort, running: c.running }]));
+}
+
+const hookLists = (s: PhaseSession): string[] => s.results().filter((r) => r.hook === 'env').map((r) => r.list);
+
+void describeDocker('hot swap on the real engine', (engine) => {
+  let stackId = '';
+  let before: Awaited<ReturnType<typeof stackContainers>> = {};
+
+  test('with no promoted stack, provision works as usual', { timeout: 120_000 }, async () => {
+    await release('one');
+    const first = await phase((s) => buildProvision(s.ctx, 'Stage'));
+    assert.equal(first.value, 'passed');
+    assert.deepEqual(hookLists(first.s), ['pre_provision'], 'pre_provision ran; no hot-swap list');
+    stackId = (await record()).stackId;
+    assert.equal((await phase((s) => buildPromote(s.ctx, 'Stage', undefined))).value, 'passed');
+    assert.equal(await answerOnNetwork(engine), 'one');
+    before = await stackContainers(engine);
+    assert.equal(Object.keys(before).length, 2);
+  });
+
+  test('replaces the promoted stack in place: same stack id, URL, names and ports; no failed request through the alias; promote has nothing to do', { timeout: 180_000 }, async () => {
+    const url = (await record()).regions[0]?.url;
+    await release('two');
+    // A client on the environment network asks every 100 ms, each request allowed 2 s, and counts failures.
+    const client = await engineApi('POST', `/containers/create?name=${service}-client`, 30_000, {
+      Image: 'busybox:latest', Labels: labels, HostConfig: { NetworkMode: network },
+      Cmd: ['sh', '-c', `while true; do if timeout 2 wget -q -O- http://${service}:8080/ >/dev/null 2>&1; then echo ok; else echo FAILED; fi; sleep 0.1; done`],
+    });
+    const clientId = (client.body as { Id: string }).Id;
+    assert.equal((await engineApi('POST', `/containers/${clientId}/start`)).status, 204);
+    await new Promise((r) => setTimeout(r, 1000));
+
+    const swap = await phase((s) => buildProvision(s.ctx, 'Stage'));
+    assert.equal(swap.value, 'passed');
+    await new Promise((r) => setTimeout(r, 1000));
+    const logs = await engineApi('GET', `/containers/${clientId}/logs?stdout=1&stderr=1`);
+    await engineApi('DELETE', `/containers/${clientId}?force=1`);
+
+    assert.deepEqual(hookLists(swap.s), ['pre_hotswap', 'post_hotswap'], 'the hot-swap lists ran instead of pre_/post_provision');
+    assert.equal(swap.s.lines('post_hotswap', 'env')[0]?.split(' ')[2], `STACK=${stackId}`);
+    const after = await record();
+    assert.equal(after.stackId, stackId);
+    assert.equal(after.regions[0]?.url, url);
+    assert.deepEqual(await stackContainers(engine), before, 'the same container names on the same host ports, all running');
+    assert.equal(await answerOnNetwork(engine), 'two');
+    assert.equal(await (await fetch(`${url}/`)).text(), 'two\n', 'the stack URL serves the new version');
+
+    const text = String(logs.body);
+    const ok = (text.match(/ok/g) ?? []).length;
+    assert.ok(ok > 20, `the client made requests through the swap (${ok} answered)`);
+    assert.equal((text.match(/FAILED/g) ?? []).length, 0, 'no request failed through the alias during the swap');
+
+    const promote = await phase((s) => buildPromote(s.ctx, 'Stage', undefined));
+    assert.equal(promote.value, 'passed');
+    assert.ok(promote.s.lines('promote', 'stack').includes(`stack ${stackId} is already promoted: nothing to change`));
+  });
+
+  test('new containers that do not get healthy: the old ones are put back and provision fails', { timeout: 180_000 }, async () => {
+    const was = await stackContainers(engine);
+    await release('broken');
+    const swap = await phase((s) => buildProvision(s.ctx, 'Stage'));
+    assert.equal(swap.value, 'failed');
+    const failure = swap.s.results().find((r) => r.list === 'provision' && r.status === 'failed');
+    assert.match(failure?.message ?? '', /did not become healthy.*The old containers were put back/);
+    assert.deepEqual(await stackContainers(engine), was, 'the old containers, under their names and ports, running');
+    assert.equal(await answerOnNetwork(engine), 'two');
+    assert.equal((await record()).stackId, stackId);
+  });
+
+  test('nothing is left after a sweep', { timeout: 30_000 }, async () => {
+    await sweep(labels);
+    await assertNothingLeft(labels);
+  });
+});
