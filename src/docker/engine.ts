@@ -266,6 +266,13 @@ export interface DockerEngine {
   ensureOverlayNetwork(name: string, labels: Record<string, string>): Promise<boolean>;
   /** Creates a Swarm service (start-first rolling updates, restart on failure); returns its id. */
   createService(req: ServiceRequest, signal: AbortSignal): Promise<string>;
+  /**
+   * Replaces a service's spec with `req` (its name and network kept): a rolling update, one task at a time, each new
+   * task healthy before its old one stops. `req.registryAuth`, when given, replaces the service's registry login.
+   */
+  updateService(serviceId: string, req: ServiceRequest): Promise<void>;
+  /** Rolls a service back to its spec before the last update (a rolling update too). */
+  rollbackService(serviceId: string): Promise<void>;
   /** Services carrying every one of these labels (an empty value: carries the label). */
   listServices(labels: Record<string, string>): Promise<ServiceState[]>;
   /** The tasks of a service, every state, with their nodes. */

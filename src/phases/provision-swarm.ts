@@ -96,7 +96,8 @@ export async function startSwarmStack(ctx: RunContext, req: StackRequest, images
   }
 }
 
-function serviceRequest(ctx: RunContext, req: StackRequest, config: ContainerConfig, image: string, network: string): ServiceRequest {
+/** The service porter asks Swarm for, for one container of a stack. */
+export function serviceRequest(ctx: RunContext, req: StackRequest, config: ContainerConfig, image: string, network: string): ServiceRequest {
   const { region } = req.target;
   const service = ctx.config.serviceName;
   const shell = healthShell(config);

@@ -38,7 +38,7 @@ export async function buildProvision(ctx: RunContext, envName: string, opts: Pro
   // Before any hook or container: a failing program is exit 2 with nothing started.
   const srcEnv = await runSrcEnvFiles(ctx, env);
   const promoted = env.hotSwap ? await stacksToSwap(ctx, env, targets) : undefined;
-  if (promoted) return buildHotSwap(ctx, { env, targets, manifest, payloadFile, srcEnv, stackId: promoted, ...(opts.pickPort ? { pickPort: opts.pickPort } : {}) });
+  if (promoted) return buildHotSwap(ctx, { env, targets, manifest, payloadFile, srcEnv, swarmImages: swarmRefs, stackId: promoted, ...(opts.pickPort ? { pickPort: opts.pickPort } : {}) });
   const stackId = newStackId(manifest.version, ctx.now());
   return runPhase(
     {
