@@ -44,7 +44,7 @@ export async function swapSwarmRegion(ctx: RunContext, req: StackRequest, stack:
       updated.push(current);
       const next = { ...current, replicas: spec.replicas };
       const done = await waitConverged({
-        engine, services: [next], before, timeoutMs: config.healthCheck.timeoutMs * config.replicas + UPDATE_SLACK_MS,
+        engine, services: [next], before, replaced: true, timeoutMs: config.healthCheck.timeoutMs * config.replicas + UPDATE_SLACK_MS,
         ...(config.topology === 'worker' ? { graceMs: WORKER_GRACE_MS } : {}),
       }, ctx.signal, ctx.now);
       if (!done.ok) {
