@@ -13,6 +13,7 @@ import { buildPack } from '../../src/phases/pack.js';
 import { buildPromote } from '../../src/phases/promote.js';
 import { buildProvision } from '../../src/phases/provision.js';
 import type { ProvisionRecord } from '../../src/phases/state.js';
+import { PAGE_DOCKERFILE } from '../helpers/alias-client.js';
 import { eventually, removeTempDirs, uniqueRunId } from '../helpers/docker.js';
 import { commitAll, phaseSession, serviceConfig, serviceRepo, type PhaseSession } from '../helpers/phase-repo.js';
 import { dockerConfigFor } from '../helpers/registry.js';
@@ -26,14 +27,6 @@ let unavailable: string | undefined;
 let repo = '';
 let dockerConfig = '';
 
-/** Serves /page.txt; its /health answers unless the page says "broken". Writes only to /tmp. */
-const DOCKERFILE = [
-  'FROM busybox:latest',
-  'COPY page.txt /page.txt',
-  'CMD ["sh", "-c", "mkdir -p /tmp/www && cp /page.txt /tmp/www/index.html && (grep -q broken /page.txt || echo ok > /tmp/www/health) && exec httpd -f -p 8080 -h /tmp/www"]',
-  '',
-].join('\n');
-
 before(async () => {
   unavailable = await swarmLabUnavailable();
   if (unavailable) return;
@@ -46,7 +39,7 @@ before(async () => {
     ].join('\n')),
     '.dockerignore': '.porter-tmp\n',
     '.gitignore': '.porter-tmp\n',
-    Dockerfile: DOCKERFILE,
+    Dockerfile: PAGE_DOCKERFILE,
     'page.txt': 'one\n',
   }, { git: true });
 });
