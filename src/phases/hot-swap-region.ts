@@ -48,6 +48,8 @@ export async function swapRegion(ctx: RunContext, req: StackRequest, stack: Stac
         swaps.push(swap);
         const failure = await swapOne(ctx, req, config, swap, network);
         if (failure) {
+          // swapOne put this one back already; the earlier ones go back now.
+          swaps.pop();
           await restore();
           return { ok: false, message: `Hot swap of stack ${req.stackId} in region ${region.name}: ${failure.message} The old containers were put back.`, lines: failure.lines };
         }
