@@ -17,6 +17,7 @@ import { cleanupOperations } from './dockerode-cleanup.js';
 import { fileOperations } from './dockerode-files.js';
 import { interactiveOperations } from './dockerode-interactive.js';
 import { swarmOperations } from './dockerode-swarm.js';
+import { swapOperations } from './dockerode-swap.js';
 import { BuildFailure, ImageNotFound, StartFailure, type DockerEngine, type ImageSummary, type LineSink, type RegistryAuth } from './engine.js';
 import { answerMessage, answerStatus } from './engine-answer.js';
 import { engineCheck, rejectWhenGone } from './engine-gone.js';
@@ -113,6 +114,7 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
     host,
     ...stackOperations(docker, host),
     ...swarmOperations(docker, host),
+    ...swapOperations(docker, host),
     ...fileOperations(docker, host),
     ...interactiveOperations(docker, host),
     ...cleanupOperations(docker, host),

@@ -12,6 +12,7 @@ import { answerMessage, answerStatus, isPortTaken, progressError } from './engin
 import { PortInUse, StartFailure, type ContainerState, type DockerEngine, type ImageSummary, type StartRequest } from './engine.js';
 import { engineCalls, toEngineError } from './engine-errors.js';
 import { createFrameReader } from './frames.js';
+import { containerHardening } from './hardening.js';
 import { labelFilters } from './labels.js';
 import { upperHalf } from './ipv4.js';
 import { createLineSplitter } from './line-splitter.js';
@@ -109,11 +110,12 @@ export function stackOperations(docker: () => Promise<Dockerode>, host: string):
       exposed[`${p.containerPort}/tcp`] = {};
       bindings[`${p.containerPort}/tcp`] = [{ HostIp: p.hostIp, HostPort: String(p.hostPort) }];
     }
+    const hardened = containerHardening(req.hardening);
     let container: Dockerode.Container;
     try {
       container = await d.createContainer({
-        Image: req.image, name: req.name, Labels: req.labels, Env: req.env, Tty: false, ExposedPorts: exposed,
-        HostConfig: { NetworkMode: req.network, PortBindings: bindings },
+        Image: req.image, name: req.name, Labels: req.labels, Env: req.env, Tty: false, ExposedPorts: exposed, User: hardened.User,
+        HostConfig: { ...hardened.HostConfig, NetworkMode: req.network, PortBindings: bindings },
         NetworkingConfig: { EndpointsConfig: { [req.network]: { Aliases: req.aliases, ...(ipv4 ? { IPAMConfig: { IPv4Address: ipv4 } } : {}) } } },
       });
     } catch (err) {

@@ -7,11 +7,12 @@ import { StateError } from '../errors.js';
 import { answerMessage, answerStatus } from './engine-answer.js';
 import { NotSwarmManager, PushFailure, type DockerEngine, type RegistryAuth, type ServiceRequest, type ServiceState, type TaskState } from './engine.js';
 import { engineCalls } from './engine-errors.js';
+import { serviceHardening } from './hardening.js';
 import { labelFilters } from './labels.js';
 
 export type SwarmOperations = Pick<DockerEngine,
   'tagImage' | 'pushImage' | 'requireSwarmManager' | 'ensureOverlayNetwork' | 'createService' | 'listServices' |
-  'serviceTasks' | 'setServiceAliases' | 'removeService'>;
+  'serviceTasks' | 'setServiceAliases' | 'removeService' | 'updateService' | 'rollbackService'>;
 
 const ns = (ms: number): number => ms * 1_000_000;
 
@@ -64,6 +65,29 @@ async function readPush(stream: NodeJS.ReadableStream, onLine: (line: string) =>
   handle(text);
   if (!digest) throw new PushFailure('the engine reported no digest for the pushed image');
   return digest;
+}
+
+/** A service's spec as porter asks for it; `parallelism` tasks replaced at a time by an update (0: all). */
+function serviceSpec(req: ServiceRequest, networkTarget: string, parallelism: number): Dockerode.ServiceSpec {
+  const hc = req.healthCheck;
+  const hardened = serviceHardening(req.hardening);
+  return {
+    Name: req.name,
+    Labels: req.labels,
+    TaskTemplate: {
+      ContainerSpec: {
+        Image: req.image, Env: req.env, Labels: req.labels, ...hardened.containerSpec,
+        ...(hc ? { HealthCheck: { Test: ['CMD-SHELL', hc.shell], Interval: ns(hc.intervalMs), Timeout: ns(hc.timeoutMs), Retries: hc.retries, StartPeriod: ns(hc.startPeriodMs) } } : {}),
+      },
+      Resources: { Limits: { Pids: hardened.pidsLimit } },
+      RestartPolicy: { Condition: 'on-failure', Delay: ns(1000), MaxAttempts: 3 },
+      Networks: [{ Target: networkTarget, Aliases: req.aliases }],
+    },
+    Mode: { Replicated: { Replicas: req.replicas } },
+    // New tasks start, and must be healthy, before old ones stop: an alias change never leaves the service empty.
+    UpdateConfig: { Parallelism: parallelism, Order: 'start-first', FailureAction: 'pause', Monitor: ns(2000) },
+    EndpointSpec: { Mode: req.endpointMode, Ports: req.publish.map((p) => ({ Protocol: 'tcp' as const, TargetPort: p.containerPort, PublishMode: p.mode })) },
+  };
 }
 
 /** The Swarm operations of the adapter; `docker` is the lazily connected client of dockerode-engine.ts. */
@@ -121,27 +145,28 @@ export function swarmOperations(docker: () => Promise<Dockerode>, host: string):
 
     createService: (req: ServiceRequest, signal) =>
       call(async (d) => {
-        const hc = req.healthCheck;
-        const spec: Dockerode.ServiceSpec & { abortSignal: AbortSignal } = {
-          Name: req.name,
-          Labels: req.labels,
-          TaskTemplate: {
-            ContainerSpec: {
-              Image: req.image, Env: req.env, Labels: req.labels,
-              ...(hc ? { HealthCheck: { Test: ['CMD-SHELL', hc.shell], Interval: ns(hc.intervalMs), Timeout: ns(hc.timeoutMs), Retries: hc.retries, StartPeriod: ns(hc.startPeriodMs) } } : {}),
-            },
-            RestartPolicy: { Condition: 'on-failure', Delay: ns(1000), MaxAttempts: 3 },
-            Networks: [{ Target: await networkId(d, req.network), Aliases: req.aliases }],
-          },
-          Mode: { Replicated: { Replicas: req.replicas } },
-          // New tasks start, and must be healthy, before old ones stop: an alias change never leaves the service empty.
-          UpdateConfig: { Parallelism: 0, Order: 'start-first', FailureAction: 'pause', Monitor: ns(2000) },
-          EndpointSpec: { Mode: req.endpointMode, Ports: req.publish.map((p) => ({ Protocol: 'tcp' as const, TargetPort: p.containerPort, PublishMode: p.mode })) },
-          abortSignal: signal,
-        };
+        const spec = { ...serviceSpec(req, await networkId(d, req.network), 0), abortSignal: signal };
         // The credentials go first: given the spec alone, dockerode would send the whole spec as X-Registry-Auth.
         const service = await d.createService(req.registryAuth ?? {}, spec);
         return (service as unknown as { id?: string; ID?: string }).id ?? (service as unknown as { ID: string }).ID;
+      }),
+
+    updateService: (serviceId, req) =>
+      call(async (d) => {
+        const service = d.getService(serviceId);
+        const info = (await service.inspect()) as Dockerode.Service;
+        // One task at a time, each new one healthy before its old one stops.
+        const update = { _query: { version: info.Version?.Index ?? 0 }, _body: serviceSpec(req, await networkId(d, req.network), 1) };
+        const withAuth = service.update.bind(service) as unknown as (auth: RegistryAuth, options: object) => Promise<unknown>;
+        await (req.registryAuth ? withAuth(req.registryAuth, update) : service.update(update));
+      }),
+
+    rollbackService: (serviceId) =>
+      call(async (d) => {
+        const service = d.getService(serviceId);
+        const info = (await service.inspect()) as Dockerode.Service;
+        // The engine ignores the body with rollback=previous and restores the spec before the last update.
+        await service.update({ _query: { version: info.Version?.Index ?? 0, rollback: 'previous' }, _body: info.Spec ?? {} });
       }),
 
     listServices: (labels) =>

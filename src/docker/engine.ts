@@ -88,6 +88,17 @@ export class BuildFailure extends Error {
   }
 }
 
+/**
+ * The original porter's CIS defaults for a deployed container: run as `user` (a uid), a read-only root filesystem
+ * (with a tmpfs at /tmp), at most `pidsLimit` processes, no new privileges, and no capability but `capAdd`.
+ */
+export interface Hardening {
+  user: string;
+  readOnly: boolean;
+  pidsLimit: number;
+  capAdd: string[];
+}
+
 /** A long-running container of a stack: started detached, on one network, with published ports. */
 export interface StartRequest {
   image: string;
@@ -101,6 +112,7 @@ export interface StartRequest {
   aliases: string[];
   /** `containerPort` published on `hostIp:hostPort`, chosen by porter so a reconnect keeps it. */
   publish: { containerPort: number; hostIp: string; hostPort: number }[];
+  hardening: Hardening;
 }
 
 /** What porter reads of a container: its labels, whether it runs, its health and its network aliases. */
@@ -222,6 +234,12 @@ export interface DockerEngine {
   listContainers(labels: Record<string, string>): Promise<ContainerState[]>;
   /** The last `lines` lines of its stdout and stderr, interleaved as the engine keeps them. */
   containerLogs(id: string, lines: number): Promise<string[]>;
+  /** Stops a container (10 s grace), keeping it with its name, ports and pinned address; stopped already is fine. */
+  stopContainer(id: string): Promise<void>;
+  /** Gives a container another name (a hot swap sets the old one aside under a name of its own). */
+  renameContainer(id: string, name: string): Promise<void>;
+  /** Starts a stopped container again, as it was created; running already is fine. */
+  restartStopped(id: string): Promise<void>;
   /** Stops (2 s grace) and removes one container with its anonymous volumes; gone already is fine. */
   removeContainer(id: string): Promise<void>;
   /** Creates a bridge network (its subnet fixed, the lower half for pinned addresses) unless one of that name exists; true when this call created it. */
@@ -248,6 +266,13 @@ export interface DockerEngine {
   ensureOverlayNetwork(name: string, labels: Record<string, string>): Promise<boolean>;
   /** Creates a Swarm service (start-first rolling updates, restart on failure); returns its id. */
   createService(req: ServiceRequest, signal: AbortSignal): Promise<string>;
+  /**
+   * Replaces a service's spec with `req` (its name and network kept): a rolling update, one task at a time, each new
+   * task healthy before its old one stops. `req.registryAuth`, when given, replaces the service's registry login.
+   */
+  updateService(serviceId: string, req: ServiceRequest): Promise<void>;
+  /** Rolls a service back to its spec before the last update (a rolling update too). */
+  rollbackService(serviceId: string): Promise<void>;
   /** Services carrying every one of these labels (an empty value: carries the label). */
   listServices(labels: Record<string, string>): Promise<ServiceState[]>;
   /** The tasks of a service, every state, with their nodes. */

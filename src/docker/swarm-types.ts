@@ -1,5 +1,5 @@
 /** The Swarm half of the DockerEngine port's vocabulary: services, tasks and the errors of pushes and managers. */
-import type { RegistryAuth } from './engine.js';
+import type { Hardening, RegistryAuth } from './engine.js';
 
 /** One Swarm service of a stack, as porter asks the manager to create it. */
 export interface ServiceRequest {
@@ -22,6 +22,7 @@ export interface ServiceRequest {
   publish: { containerPort: number; mode: 'host' | 'ingress' }[];
   /** A shell command each task runs to tell it is healthy; without one, the image's own HEALTHCHECK applies. */
   healthCheck?: { shell: string; intervalMs: number; timeoutMs: number; retries: number; startPeriodMs: number };
+  hardening: Hardening;
 }
 
 /** What porter reads of a Swarm service. */

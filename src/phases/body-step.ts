@@ -24,17 +24,20 @@ export function startBodyStep(ctx: RunContext, phase: string, hook: string, regi
   const started = ctx.now();
   const base = { list: phase, hook, ...(region ? { region } : {}) };
   const tail = new TailBuffer(TAIL_LINES);
+  // A stack's containers see the src_env_file secrets: whatever they print is masked like a hook's lines.
+  const mask = (line: string): string => ctx.secrets.mask(line);
   const end = (status: HookResult['status'], message?: string, lines?: readonly string[]): HookResult => {
-    const shown = status === 'passed' ? [] : lines ? [...lines] : tail.lines();
+    const shown = status === 'passed' ? [] : lines ? lines.map(mask) : tail.lines();
     const result: HookResult = {
-      ...base, status, tail: shown, durationMs: ctx.now() - started, attempts: 1, ...(message ? { message } : {}),
+      ...base, status, tail: shown, durationMs: ctx.now() - started, attempts: 1, ...(message ? { message: mask(message) } : {}),
     };
     ctx.emit({ type: 'hook-end', result });
     return result;
   };
   ctx.emit({ type: 'hook-start', ...base, attempt: 1 });
   return {
-    log(line, stream = 'stdout') {
+    log(raw, stream = 'stdout') {
+      const line = mask(raw);
       tail.push(line);
       ctx.emit({ type: 'hook-log', ...base, stream, line });
     },

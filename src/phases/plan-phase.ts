@@ -44,6 +44,16 @@ function bodyNote(config: PorterConfig, phase: Phase, i: PhasePlanInputs): strin
     if (phase === 'promote') return `${where} give the alias ${config.serviceName} on ${network} to stack ${i.stack ?? '(the one last provisioned from this workspace)'}, then take it from the previous stack`;
     return `${where} remove the stacks of ${env.name} that are not promoted, keeping the ${i.keep ?? 0} newest, and the images no remaining stack uses`;
   });
+  const extra = phase === 'provision' ? provisionExtras(env) : [];
   const head = { provision: 'start a new stack in every region, concurrently; one that does not become healthy is removed', promote: 'move the stable alias, per region', prune: 'remove old stacks, per region' }[phase];
-  return [head, ...regions].join('\n');
+  return [head, ...regions, ...extra].join('\n');
+}
+
+/** What a provision does besides starting a stack: src_env_file programs first, and a hot swap instead when one is promoted. */
+function provisionExtras(env: EnvironmentConfig): string[] {
+  const programs = [...new Set(env.regions.flatMap((r) => r.containers.flatMap((c) => (c.srcEnvFile ? [[c.srcEnvFile.execName, ...c.srcEnvFile.execArgs].join(' ')] : []))))];
+  return [
+    ...programs.map((p) => `  before anything: run \`${p}\` in the repo root (src_env_file; its output is the containers' secret environment)`),
+    ...(env.hotSwap ? ['  hot_swap: when a stack is promoted in every region, pre_hotswap → its containers replaced in place, one at a time → post_hotswap, instead of pre_provision/post_provision'] : []),
+  ];
 }

@@ -8,6 +8,7 @@ import type { StackOutcome, StackRequest } from './provision-region.js';
 import { registryOf } from './registry.js';
 import { networkName, stackContainerName } from './stack-names.js';
 import type { Manifest } from './state.js';
+import { hardeningOf, stackEnv, stackLabels } from './stack-container.js';
 import { swarmStackUrl, waitConverged } from './swarm-stacks.js';
 
 const HEALTH_INTERVAL_MS = 1000;
@@ -95,21 +96,17 @@ export async function startSwarmStack(ctx: RunContext, req: StackRequest, images
   }
 }
 
-function serviceRequest(ctx: RunContext, req: StackRequest, config: ContainerConfig, image: string, network: string): ServiceRequest {
+/** The service porter asks Swarm for, for one container of a stack. */
+export function serviceRequest(ctx: RunContext, req: StackRequest, config: ContainerConfig, image: string, network: string): ServiceRequest {
   const { region } = req.target;
   const service = ctx.config.serviceName;
   const shell = healthShell(config);
   return {
     name: stackContainerName(service, req.stackId, region.name, config.name, 1, 1),
     image,
-    labels: {
-      [Label.service]: service, [Label.environment]: req.env.name, [Label.region]: region.name,
-      [Label.version]: req.manifest.version, [Label.stack]: req.stackId, [Label.container]: config.name,
-    },
-    env: [
-      `PORTER_SERVICE_NAME=${service}`, `PORTER_SERVICE_VERSION=${req.manifest.version}`, `PORTER_ENVIRONMENT=${req.env.name}`,
-      `PORTER_REGION=${region.name}`, `PORTER_STACK_ID=${req.stackId}`,
-    ],
+    labels: stackLabels(ctx, req, config),
+    env: stackEnv(ctx, req, config),
+    hardening: hardeningOf(config),
     replicas: config.replicas,
     network,
     aliases: [],

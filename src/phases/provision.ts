@@ -5,16 +5,17 @@ import type { ContainerConfig, EnvironmentConfig } from '../config/types.js';
 import type { RunContext } from '../context.js';
 import { StateError } from '../errors.js';
 import type { ListStatus } from '../events.js';
-import type { HookScope } from '../hooks/environment.js';
-import { startBodyStep } from './body-step.js';
+import { allRegions } from './all-regions.js';
+import { buildHotSwap, stacksToSwap } from './hot-swap.js';
 import { hookListRunner } from './hook-lists.js';
 import type { PublishAddress } from './publish.js';
 import { connectRegions, regionScopes } from './regions.js';
 import { runPhase } from './run-phase.js';
 import { newStackId } from './stack-names.js';
-import { startStack, type StackOutcome } from './provision-region.js';
+import { runSrcEnvFiles } from './src-env-file.js';
+import { startStack } from './provision-region.js';
 import { startSwarmStack, swarmImages } from './provision-swarm.js';
-import { recordProvision, requireManifest, StateFiles, type Manifest } from './state.js';
+import { requireManifest, StateFiles, type Manifest } from './state.js';
 
 export interface ProvisionOptions {
   /** Host port chooser (tests offer a taken port first); default: a free one. */
@@ -23,8 +24,8 @@ export interface ProvisionOptions {
 
 /**
  * `porter build provision -e ENV`: pre_provision → a new stack in every region, concurrently, healthy or removed →
- * post_provision with PORTER_STACK_ID and PORTER_STACK_URL. All regions or none: when one fails, the others'
- * new stacks are removed too, so `.porter-tmp/provision.json` never names a half-provisioned environment.
+ * post_provision with PORTER_STACK_ID and PORTER_STACK_URL. All regions or none (allRegions). With `hot_swap: true`
+ * and a promoted stack, its containers are replaced in place instead (buildHotSwap).
  */
 export async function buildProvision(ctx: RunContext, envName: string, opts: ProvisionOptions = {}): Promise<ListStatus> {
   const named = findEnvironment(ctx.config, envName);
@@ -34,48 +35,28 @@ export async function buildProvision(ctx: RunContext, envName: string, opts: Pro
   await checkPayload(ctx, manifest, env.regions.flatMap((r) => r.containers.map((c) => c.name)), payloadFile);
   const swarmRefs = swarmImages(ctx, env, manifest);
   const targets = await connectRegions(ctx, env);
+  // Before any hook or container: a failing program is exit 2 with nothing started.
+  const srcEnv = await runSrcEnvFiles(ctx, env);
+  const promoted = env.hotSwap ? await stacksToSwap(ctx, env, targets) : undefined;
+  if (promoted) return buildHotSwap(ctx, { env, targets, manifest, payloadFile, srcEnv, swarmImages: swarmRefs, stackId: promoted, ...(opts.pickPort ? { pickPort: opts.pickPort } : {}) });
   const stackId = newStackId(manifest.version, ctx.now());
   return runPhase(
     {
       phase: 'provision',
       environment: env.name,
       scopes: regionScopes(env),
-      body: async () => {
-        const steps = targets.map((t) => startBodyStep(ctx, 'provision', 'stack', t.region.name));
-        const settled = await Promise.allSettled(targets.map((target, i) => {
-          const req = { env, target, stackId, manifest, payloadFile, step: steps[i]!, ...(opts.pickPort ? { pickPort: opts.pickPort } : {}) };
+      body: () => allRegions(ctx, {
+        env, targets, stackId, version: manifest.version, step: 'stack',
+        run: (target, step) => {
+          const req = { env, target, stackId, manifest, payloadFile, srcEnv, step, ...(opts.pickPort ? { pickPort: opts.pickPort } : {}) };
           return target.region.orchestrator === 'swarm' ? startSwarmStack(ctx, req, swarmRefs) : startStack(ctx, req);
-        }));
-        const ok = settled.flatMap((s) => (s.status === 'fulfilled' && s.value.ok ? [s.value] : []));
-        if (ok.length < settled.length) {
-          await Promise.all(ok.map((o) => o.remove()));
-          settled.forEach((s, i) => reportFailure(s, steps[i]!, targets.length > 1));
-          const thrown = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-          if (thrown) throw thrown.reason;
-          return { status: 'failed', postScopes: regionScopes(env) };
-        }
-        steps.forEach((s) => s.pass());
-        const records = ok.map((o) => o.record);
-        await recordProvision(ctx.tmpDir, { environment: env.name, stackId, version: manifest.version, created: new Date(ctx.now()).toISOString(), regions: records });
-        for (const r of records) ctx.emit({ type: 'message', level: 'info', text: `Stack ${stackId} is up in region ${r.region} of ${env.name}${r.url ? `: ${r.url}` : ''}` });
-        const postScopes: HookScope[] = records.map((r, i) => ({ environment: env.name, region: r.region, stackId, ...(r.url ? { stackUrl: r.url, hostNetwork: targets[i]?.address.local ?? false } : {}) }));
-        return { status: 'passed', postScopes };
-      },
+        },
+      }),
     },
     hookListRunner(() => ctx),
     ctx.emit,
     ctx.now,
   );
-}
-
-function reportFailure(s: PromiseSettledResult<StackOutcome>, step: ReturnType<typeof startBodyStep>, several: boolean): void {
-  if (s.status === 'rejected') {
-    step.cancel(s.reason instanceof Error ? s.reason.message : String(s.reason));
-  } else if (!s.value.ok) {
-    step.fail(s.value.message, s.value.lines);
-  } else if (several) {
-    step.cancel('Removed again: another region of the environment failed, and porter provisions all regions or none.');
-  }
 }
 
 /** The environment with each inet container that has no `inet_port` given the port its packed image EXPOSEs. */

@@ -14,6 +14,8 @@ export interface BodyOutcome {
 export interface PhaseRun {
   phase: Phase;
   environment?: string;
+  /** The lists around the body when not `pre_<phase>`/`post_<phase>` (a hot swap's `pre_hotswap`/`post_hotswap`). */
+  lists?: { pre: string; post: string };
   /** Where the pre_ list runs: once, or once per region of the environment. */
   scopes: readonly HookScope[];
   /**
@@ -32,15 +34,16 @@ export async function runPhase(run: PhaseRun, runList: ListRunner, emit: EmitEve
   const started = now();
   const env = run.environment ? { environment: run.environment } : {};
   emit({ type: 'phase-start', phase: run.phase, ...env });
+  const lists = run.lists ?? { pre: `pre_${run.phase}`, post: `post_${run.phase}` };
   let status: ListStatus = 'failed';
   try {
-    const pre = await runList(`pre_${run.phase}`, run.scopes, 'passed');
+    const pre = await runList(lists.pre, run.scopes, 'passed');
     if (pre === 'failed') {
-      emit({ type: 'message', level: 'warn', text: `pre_${run.phase} failed, so porter did not ${run.phase} and post_${run.phase} hooks were not called.` });
+      emit({ type: 'message', level: 'warn', text: `${lists.pre} failed, so porter did not ${run.phase} and ${lists.post} hooks were not called.` });
       return status;
     }
     const body = await run.body();
-    const post = await runList(`post_${run.phase}`, body.postScopes ?? run.scopes, body.status);
+    const post = await runList(lists.post, body.postScopes ?? run.scopes, body.status);
     status = body.status === 'passed' && post === 'passed' ? 'passed' : 'failed';
     return status;
   } finally {

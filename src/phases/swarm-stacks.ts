@@ -47,6 +47,8 @@ export interface ConvergeRequest {
   timeoutMs: number;
   /** Tasks that existed before (an update's old tasks): their failures are history, not this wait's. */
   before?: ReadonlySet<string>;
+  /** Every task must be a new one (not in `before`): an update that replaces them all, seen before the manager starts it. */
+  replaced?: boolean;
   /** Once converged, the same tasks must still be running this much later (workers without a health check). */
   graceMs?: number;
 }
@@ -83,7 +85,8 @@ export async function waitConverged(req: ConvergeRequest, signal: AbortSignal, n
       const wanted = tasks.filter((t) => t.desired === 'running');
       // Replaced tasks count as gone once stopped: Swarm takes them out of DNS first, and stops them a moment later.
       const stopping = tasks.some((t) => t.desired !== 'running' && t.state === 'running');
-      return wanted.length !== s.replicas || wanted.some((t) => t.state !== 'running') || stopping || (update !== undefined && update.state !== 'completed');
+      const old = req.replaced === true && wanted.some((t) => req.before?.has(t.id));
+      return wanted.length !== s.replicas || wanted.some((t) => t.state !== 'running') || stopping || old || (update !== undefined && update.state !== 'completed');
     });
     last = latest.flatMap(({ s, tasks }) => tasks.filter((t) => t.desired === 'running' || t.state === 'running').map((t) => describe(s.name, t)));
     if (pending.length === 0) {

@@ -65,3 +65,13 @@ export async function engineList<T>(path: string): Promise<T[]> {
   }
   return answer.body as T[];
 }
+
+/** Runs `cmd` in a running container (a TTY, so the output comes unframed); its output and exit code. */
+export async function execIn(containerId: string, cmd: string[]): Promise<{ output: string; exitCode: number }> {
+  const created = await engineApi('POST', `/containers/${containerId}/exec`, 30_000, { Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: true });
+  if (created.status !== 201) throw new Error(`exec create answered ${created.status}: ${JSON.stringify(created.body)}`);
+  const id = (created.body as { Id: string }).Id;
+  const started = await engineApi('POST', `/exec/${id}/start`, 30_000, { Detach: false, Tty: true });
+  const info = await engineApi('GET', `/exec/${id}/json`);
+  return { output: typeof started.body === 'string' ? started.body : JSON.stringify(started.body ?? ''), exitCode: (info.body as { ExitCode: number }).ExitCode };
+}

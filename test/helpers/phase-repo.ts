@@ -6,11 +6,13 @@ import type { RunContext } from '../../src/context.js';
 import type { HookResult, PorterEvent } from '../../src/events.js';
 import { tempDir, writeTree, type FixtureTree } from './temp-dirs.js';
 
-/** An httpd on 8080 serving /health and an index page that names the stack it runs in. */
+/**
+ * An httpd on 8080 serving /health and an index page that names the stack it runs in; it writes only to /tmp,
+ * since a deployed container's root filesystem is read-only.
+ */
 export const HTTPD_DOCKERFILE = [
   'FROM busybox:latest',
-  'RUN mkdir -p /www && echo ok > /www/health',
-  'CMD ["sh", "-c", "echo \\"stack $PORTER_STACK_ID\\" > /www/index.html && exec httpd -f -p 8080 -h /www"]',
+  'CMD ["sh", "-c", "mkdir -p /tmp/www && echo ok > /tmp/www/health && echo \\"stack $PORTER_STACK_ID\\" > /tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www"]',
   '',
 ].join('\n');
 

@@ -10,6 +10,7 @@ import { buildPromote } from '../../src/phases/promote.js';
 import { buildProvision } from '../../src/phases/provision.js';
 import { buildPrune } from '../../src/phases/prune.js';
 import { assertNothingLeft, describeDocker, removeTempDirs, sweep, uniqueRunId } from '../helpers/docker.js';
+import { startAliasClient } from '../helpers/alias-client.js';
 import { engineApi } from '../helpers/engine-api.js';
 import { HTTPD_DOCKERFILE, STACK_ENV_HOOK, phaseSession, serviceConfig, serviceRepo } from '../helpers/phase-repo.js';
 
@@ -81,15 +82,7 @@ void describeDocker('build promote and prune on the real engine', (engine) => {
     assert.deepEqual(first.s.lines('post_promote', 'env')[0]?.split(' ').slice(0, 3), ['ENV=Stage', 'REGION=local', `STACK=${blue}`]);
     const green = await provisioned();
 
-    // A client on the environment network asks every 100 ms, each request allowed 2 s, and counts failures.
-    const client = await engineApi('POST', `/containers/create?name=${service}-client`, 30_000, {
-      Image: 'busybox:latest', Labels: labels, HostConfig: { NetworkMode: network },
-      Cmd: ['sh', '-c', `while true; do if timeout 2 wget -q -O- http://${service}:8080/ >/dev/null 2>&1; then echo ok; else echo FAILED; fi; sleep 0.1; done`],
-    });
-    const clientId = (client.body as { Id: string }).Id;
-    assert.equal((await engineApi('POST', `/containers/${clientId}/start`)).status, 204);
-    await new Promise((r) => setTimeout(r, 1000));
-
+    const client = await startAliasClient(service, network, labels);
     const switched = await phase((s) => buildPromote(s.ctx, 'Stage', undefined));
     assert.equal(switched.value, 'passed');
     assert.equal(await answerOnNetwork(engine), `stack ${green}`);
@@ -100,12 +93,9 @@ void describeDocker('build promote and prune on the real engine', (engine) => {
     assert.equal(await answerOnNetwork(engine), `stack ${blue}`);
     await new Promise((r) => setTimeout(r, 2500));
 
-    const logs = await engineApi('GET', `/containers/${clientId}/logs?stdout=1&stderr=1`);
-    await engineApi('DELETE', `/containers/${clientId}?force=1`);
-    const text = String(logs.body);
-    const ok = (text.match(/ok/g) ?? []).length;
+    const { ok, failed } = await client.stop();
     assert.ok(ok > 20, `the client made requests through the switches (${ok} answered)`);
-    assert.equal((text.match(/FAILED/g) ?? []).length, 0, 'no request failed while the alias moved');
+    assert.equal(failed, 0, 'no request failed while the alias moved');
 
     const urls = await engine.listContainers({ ...labels, [Label.stack]: '' });
     for (const c of urls) {

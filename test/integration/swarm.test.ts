@@ -32,8 +32,7 @@ let dockerConfig = '';
 /** An httpd on 8080 whose page names its stack and its task's container. */
 const DOCKERFILE = [
   'FROM busybox:latest',
-  'RUN mkdir -p /www && echo ok > /www/health',
-  'CMD ["sh", "-c", "echo \\"stack $PORTER_STACK_ID $(hostname)\\" > /www/index.html && exec httpd -f -p 8080 -h /www"]',
+  'CMD ["sh", "-c", "mkdir -p /tmp/www && echo ok > /tmp/www/health && echo \\"stack $PORTER_STACK_ID $(hostname)\\" > /tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www"]',
   '',
 ].join('\n');
 
@@ -136,6 +135,16 @@ void describe('Swarm regions on a two-node swarm', () => {
     assert.equal(blueService.Labels[Label.stack], blue.stackId);
     assert.equal(blueService.Labels[Label.environment], 'Stage');
     assert.equal((await stage().docker('manager', ['service', 'inspect', blueService.ID, '--format', '{{.Spec.TaskTemplate.ContainerSpec.Image}}'])).trim(), ref);
+    // Hardened as engine regions' containers are, as far as Swarm's task spec goes (no-new-privileges needs API 1.46).
+    const template = JSON.parse(await stage().docker('manager', ['service', 'inspect', blueService.ID, '--format', '{{json .Spec.TaskTemplate}}'])) as {
+      ContainerSpec: { User?: string; ReadOnly?: boolean; CapabilityDrop?: string[]; CapabilityAdd?: string[] | null; Mounts?: { Type: string; Target: string; TmpfsOptions?: { Mode?: number } }[] };
+      Resources?: { Limits?: { Pids?: number } };
+    };
+    assert.equal(template.ContainerSpec.User, '65534');
+    assert.equal(template.ContainerSpec.ReadOnly, true);
+    assert.deepEqual(template.ContainerSpec.CapabilityDrop, ['ALL']);
+    assert.deepEqual(template.ContainerSpec.Mounts?.map((m) => [m.Type, m.Target, m.TmpfsOptions?.Mode]), [['tmpfs', '/tmp', 0o1777]]);
+    assert.equal(template.Resources?.Limits?.Pids, 4096);
     const endpoints = await taskEndpoints(blueService.Name);
     assert.equal(endpoints.length, 2);
     assert.deepEqual(new Set(endpoints.map((e) => e.split(' ')[0])), new Set(lab.nodeAddresses), 'one task on each node');

@@ -95,6 +95,20 @@ describe('runPhase: the phase boundary', { timeout: 5_000 }, () => {
     ]);
   });
 
+  test('other lists around the body (a hot swap\'s pre_hotswap/post_hotswap) replace pre_/post_<phase>, with the same boundary rule', async () => {
+    const p = recordingPhase({ ...lists, pre_provision: [{ name: 'not-this' }], post_provision: [{ name: 'nor-this' }], pre_hotswap: [{ name: 'drain' }], post_hotswap: [{ name: 'check' }] });
+    const { events, emit } = phaseEvents();
+    const status = await runPhase({ phase: 'provision', lists: { pre: 'pre_hotswap', post: 'post_hotswap' }, scopes: [{}], body: async () => ({ status: 'passed' }) }, p.runList, emit, () => 0);
+    assert.equal(status, 'passed');
+    assert.deepEqual(p.ran, ['drain', 'check']);
+    assert.deepEqual(events.map((e) => e.type), ['phase-start', 'phase-end']);
+    const failing = recordingPhase({ pre_hotswap: [{ name: 'drain' }], post_hotswap: [{ name: 'always', when: 'always' }] }, ['drain']);
+    const failed = phaseEvents();
+    assert.equal(await runPhase({ phase: 'provision', lists: { pre: 'pre_hotswap', post: 'post_hotswap' }, scopes: [{}], body: async () => assert.fail('the body must not run') }, failing.runList, failed.emit, () => 0), 'failed');
+    assert.deepEqual(failing.ran, ['drain']);
+    assert.ok(failed.events.some((e) => e.type === 'message' && e.text === 'pre_hotswap failed, so porter did not provision and post_hotswap hooks were not called.'));
+  });
+
   test('a body that throws (engine gone, bad state) skips post_ hooks, ends the phase failed and rethrows', async () => {
     const p = recordingPhase(lists);
     const { events, emit } = phaseEvents();
