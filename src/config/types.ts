@@ -1,5 +1,5 @@
 /** The reserved hook lists, in pipeline order. Any other list name is user-defined. */
-export const PHASES = ['pack', 'provision', 'promote', 'prune'] as const;
+export const PHASES = ['pack', 'provision', 'promote', 'prune', 'rollback', 'teardown'] as const;
 export type Phase = (typeof PHASES)[number];
 export const RESERVED_HOOK_LISTS: readonly string[] = PHASES.flatMap((p) => [`pre_${p}`, `post_${p}`]);
 
