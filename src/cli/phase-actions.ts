@@ -12,6 +12,9 @@ import { phasePlan, type PhasePlanInputs } from '../phases/plan-phase.js';
 import { buildPromote } from '../phases/promote.js';
 import { buildProvision } from '../phases/provision.js';
 import { buildPrune } from '../phases/prune.js';
+import { buildRollback } from '../phases/rollback.js';
+import { buildStatus } from '../phases/status.js';
+import { buildTeardown, findTeardown } from '../phases/teardown.js';
 import { chooseEnvironment } from '../phases/regions.js';
 import { readManifest, readProvisionState, StateFiles } from '../phases/state.js';
 import { journalHeader } from './journal-header.js';
@@ -86,4 +89,36 @@ export async function pruneAction(run: CommandRun): Promise<number> {
   const environment = chooseEnvironment(service.config, run.opts.environment as string | undefined, await readProvisionState(join(service.repoDir, '.porter-tmp')), 'prune');
   if (run.opts.dryRun) return emitPlan(run, service, 'prune', { environment, keep });
   return inSession(run, service, (ctx) => buildPrune(ctx, environment.name, keep));
+}
+
+/** `porter build rollback -e ENV [--to STACK]`. */
+export async function rollbackAction(run: CommandRun): Promise<number> {
+  const service = await loadPackedService(run);
+  const environment = findEnvironment(service.config, String(run.opts.environment));
+  const to = run.opts.to as string | undefined;
+  if (run.opts.dryRun) return emitPlan(run, service, 'rollback', { environment, ...(to ? { stack: to } : {}) });
+  return inSession(run, service, (ctx) => buildRollback(ctx, environment.name, to));
+}
+
+/** `porter build teardown -e ENV`; its --dry-run reads the engines (never changes them) to list what would go. */
+export async function teardownAction(run: CommandRun): Promise<number> {
+  const service = await loadPackedService(run);
+  const environment = findEnvironment(service.config, String(run.opts.environment));
+  if (run.opts.dryRun) {
+    return inSession(run, service, async (ctx) => {
+      emitPlan(run, service, 'teardown', { environment, removals: await findTeardown(ctx, environment.name) });
+      return 'passed';
+    });
+  }
+  return inSession(run, service, (ctx) => buildTeardown(ctx, environment.name));
+}
+
+/** `porter build status -e ENV`. */
+export async function statusAction(run: CommandRun): Promise<number> {
+  const service = await loadPackedService(run);
+  const environment = findEnvironment(service.config, String(run.opts.environment));
+  return inSession(run, service, async (ctx) => {
+    run.emit({ type: 'status', service: service.config.serviceName, environment: environment.name, regions: await buildStatus(ctx, environment.name) });
+    return 'passed';
+  });
 }
