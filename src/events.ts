@@ -93,6 +93,8 @@ export interface PlannedHook {
   repo?: string;
   ref?: string;
   runCondition: 'pass' | 'fail' | 'always';
+  /** `once (already ran)`, `once (will run)`, or `once` when the engines were not asked; absent: always. */
+  runPolicy?: string;
   timeoutMs?: number;
   retries: number;
   environmentKeys: string[];

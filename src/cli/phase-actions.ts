@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { findEnvironment } from '../config/find-environment.js';
-import type { Phase, PorterConfig } from '../config/types.js';
+import { RUN_ONCE_LISTS, type Phase, type PorterConfig } from '../config/types.js';
 import type { RunContext } from '../context.js';
 import { loadService, openSession } from '../commands/session.js';
 import { ExitCode, UsageError } from '../errors.js';
@@ -15,7 +15,8 @@ import { buildPrune } from '../phases/prune.js';
 import { buildRollback } from '../phases/rollback.js';
 import { buildStatus } from '../phases/status.js';
 import { buildTeardown, findTeardown } from '../phases/teardown.js';
-import { chooseEnvironment } from '../phases/regions.js';
+import { chooseEnvironment, connectRegions } from '../phases/regions.js';
+import { readRunOnce } from '../phases/run-once.js';
 import { readManifest, readProvisionState, StateFiles } from '../phases/state.js';
 import { journalHeader } from './journal-header.js';
 import type { CommandRun } from './program.js';
@@ -46,8 +47,8 @@ async function inSession(run: CommandRun, service: Service, phase: (ctx: RunCont
   }
 }
 
-function emitPlan(run: CommandRun, service: Service, phase: Phase, inputs: PhasePlanInputs): number {
-  run.emit({ type: 'plan', plan: describePlan(service.config, phasePlan(service.config, phase, inputs)) });
+function emitPlan(run: CommandRun, service: Service, phase: Phase, inputs: PhasePlanInputs, onceRan?: ReadonlySet<string>): number {
+  run.emit({ type: 'plan', plan: describePlan(service.config, phasePlan(service.config, phase, inputs), onceRan) });
   return ExitCode.ok;
 }
 
@@ -65,7 +66,15 @@ export async function provisionAction(run: CommandRun): Promise<number> {
   const environment = findEnvironment(service.config, envName);
   if (run.opts.dryRun) {
     const manifest = await readManifest(join(service.repoDir, '.porter-tmp'));
-    return emitPlan(run, service, 'provision', { environment, ...(manifest ? { version: manifest.version } : {}) });
+    const inputs = { environment, ...(manifest ? { version: manifest.version } : {}) };
+    const once = RUN_ONCE_LISTS.some((l) => service.config.hooks[l]?.some((h) => h.runPolicy === 'once'));
+    if (!once) return emitPlan(run, service, 'provision', inputs);
+    // Whether each once hook already ran is in the engines: read them (never changed) for the plan.
+    return inSession(run, service, async (ctx) => {
+      const engines = (await connectRegions(ctx, environment)).map((t) => t.engine);
+      emitPlan(run, service, 'provision', inputs, await readRunOnce(engines, service.config.serviceName, environment.name));
+      return 'passed';
+    });
   }
   return inSession(run, service, (ctx) => buildProvision(ctx, envName));
 }

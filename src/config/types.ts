@@ -5,6 +5,9 @@ export const RESERVED_HOOK_LISTS: readonly string[] = PHASES.flatMap((p) => [`pr
 
 export type RunCondition = 'pass' | 'fail' | 'always';
 
+/** The only lists where `run_policy: once` means something: those of the phase that makes an environment. */
+export const RUN_ONCE_LISTS: readonly string[] = ['pre_provision', 'post_provision'];
+
 /** One `environment` entry, in the order written. `value: null` is Compose's `KEY:` / `- KEY`: passed from an output or the host, if set. */
 export interface EnvEntry {
   key: string;
@@ -26,6 +29,8 @@ export interface HookConfig {
   environment: EnvEntry[];
   envFile?: string;
   runCondition: RunCondition;
+  /** `once`: only on the environment's first successful provision (pre_/post_provision only). */
+  runPolicy: 'always' | 'once';
   concurrent: boolean;
   timeoutMs?: number;
   retries: number;

@@ -13,6 +13,7 @@ import { runPhase } from './run-phase.js';
 import { newStackId } from './stack-names.js';
 import { startStack, type StackOutcome } from './provision-region.js';
 import { startSwarmStack, swarmImages } from './provision-swarm.js';
+import { runOncePolicy } from './run-once.js';
 import { recordProvision, requireManifest, StateFiles, type Manifest } from './state.js';
 
 export interface ProvisionOptions {
@@ -33,7 +34,8 @@ export async function buildProvision(ctx: RunContext, envName: string, opts: Pro
   const swarmRefs = swarmImages(ctx, env, manifest);
   const targets = await connectRegions(ctx, env);
   const stackId = newStackId(manifest.version, ctx.now());
-  return runPhase(
+  const once = await runOncePolicy(ctx, env.name, targets.map((t) => t.engine));
+  const status = await runPhase(
     {
       phase: 'provision',
       environment: env.name,
@@ -60,10 +62,12 @@ export async function buildProvision(ctx: RunContext, envName: string, opts: Pro
         return { status: 'passed', postScopes };
       },
     },
-    hookListRunner(() => ctx),
+    hookListRunner(() => ctx, once.options),
     ctx.emit,
     ctx.now,
   );
+  if (status === 'passed') await once.record();
+  return status;
 }
 
 function reportFailure(s: PromiseSettledResult<StackOutcome>, step: ReturnType<typeof startBodyStep>, several: boolean): void {

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { Label } from '../../src/docker/labels.js';
+import { buildPack } from '../../src/phases/pack.js';
+import { buildProvision } from '../../src/phases/provision.js';
+import { buildTeardown } from '../../src/phases/teardown.js';
+import { assertNothingLeft, describeDocker, removeTempDirs, sweep, uniqueRunId } from '../helpers/docker.js';
+import { HTTPD_DOCKERFILE, phaseSession, serviceConfig, serviceRepo, stageRegion } from '../helpers/phase-repo.js';
+import { runPorter } from '../helpers/porter-cli.js';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+
+const service = uniqueRunId();
+const labels = { [Label.service]: service };
+let repo = '';
+
+const hooks = [
+  '  post_provision:',
+  '  - name: migrate',
+  '    dockerfile: .porter/hooks/echo/Dockerfile',
+  '    run_policy: once',
+  '  - name: smoke',
+  '    dockerfile: .porter/hooks/echo/Dockerfile',
+  '',
+].join('\n');
+
+before(async () => {
+  repo = await serviceRepo({
+    '.porter/config': serviceConfig(service, hooks, stageRegion(['- name: web', '  inet_port: 8080'])),
+    '.porter/hooks/echo/Dockerfile': 'FROM busybox:latest\nCMD ["sh", "-c", "echo ran for $PORTER_STACK_ID"]\n',
+    '.dockerignore': '.porter-tmp\n',
+    Dockerfile: HTTPD_DOCKERFILE,
+  });
+});
+
+after(async () => {
+  await sweep(labels);
+  await removeTempDirs();
+});
+
+async function provision(): Promise<{ status: string; ran: string[]; skipped: { hook: string; message?: string }[] }> {
+  const s = await phaseSession(repo);
+  try {
+    const status = await buildProvision(s.ctx, 'Stage');
+    const post = s.results().filter((r) => r.list === 'post_provision');
+    return { status, ran: post.filter((r) => r.status === 'passed').map((r) => r.hook), skipped: post.filter((r) => r.status === 'skipped').map((r) => ({ hook: r.hook, ...(r.message ? { message: r.message } : {}) })) };
+  } finally {
+    await s.ctx.close();
+  }
+}
+
+void describeDocker('run_policy: once, recorded in the engine', () => {
+  test('a once hook runs on the first provision only, the record is in the engine (a deleted .porter-tmp sees it), teardown forgets it', { timeout: 240_000 }, async () => {
+    const s = await phaseSession(repo);
+    try {
+      assert.equal(await buildPack(s.ctx), 'passed');
+    } finally {
+      await s.ctx.close();
+    }
+    const willRun = await runPorter(repo, ['build', 'provision', '-e', 'Stage', '--dry-run']);
+    assert.equal(willRun.code, 0, willRun.stderr);
+    assert.match(willRun.stdout, /run_condition: pass; run_policy: once \(will run\)/);
+
+    const first = await provision();
+    assert.equal(first.status, 'passed');
+    assert.deepEqual(first.ran, ['migrate', 'smoke']);
+    const second = await provision();
+    assert.equal(second.status, 'passed');
+    assert.deepEqual(second.ran, ['smoke']);
+    assert.equal(second.skipped[0]?.hook, 'migrate');
+    assert.match(second.skipped[0]?.message ?? '', /run_policy: once, and it already ran on an earlier provision of Stage/);
+
+    // The record lives in the engine, not the workspace: without .porter-tmp the plan still knows.
+    await rm(join(repo, '.porter-tmp'), { recursive: true, force: true });
+    const already = await runPorter(repo, ['build', 'provision', '-e', 'Stage', '--dry-run']);
+    assert.equal(already.code, 0, already.stderr);
+    assert.match(already.stdout, /run_policy: once \(already ran\)/);
+
+    const down = await phaseSession(repo);
+    try {
+      assert.equal(await buildTeardown(down.ctx, 'Stage'), 'passed');
+      assert.ok(down.lines('teardown', 'stacks').some((l) => /forgot 0 promotions and 1 run-once mark/.test(l)), down.lines('teardown', 'stacks').join('\n'));
+    } finally {
+      await down.ctx.close();
+    }
+    const forgotten = await runPorter(repo, ['build', 'provision', '-e', 'Stage', '--dry-run']);
+    assert.match(forgotten.stdout, /run_policy: once \(will run\)/);
+  });
+
+  test('nothing is left after a sweep', { timeout: 30_000 }, async () => {
+    await sweep(labels);
+    await assertNothingLeft(labels);
+  });
+});
