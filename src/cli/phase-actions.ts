@@ -12,7 +12,7 @@ import { phasePlan, type PhasePlanInputs } from '../phases/plan-phase.js';
 import { buildPromote } from '../phases/promote.js';
 import { buildProvision } from '../phases/provision.js';
 import { buildPrune } from '../phases/prune.js';
-import { buildRollback } from '../phases/rollback.js';
+import { buildRollback, rollbackTargets } from '../phases/rollback.js';
 import { buildStatus } from '../phases/status.js';
 import { buildTeardown, findTeardown } from '../phases/teardown.js';
 import { chooseEnvironment, connectRegions } from '../phases/regions.js';
@@ -105,8 +105,15 @@ export async function rollbackAction(run: CommandRun): Promise<number> {
   const service = await loadPackedService(run);
   const environment = findEnvironment(service.config, String(run.opts.environment));
   const to = run.opts.to as string | undefined;
-  if (run.opts.dryRun) return emitPlan(run, service, 'rollback', { environment, ...(to ? { stack: to } : {}) });
-  return inSession(run, service, (ctx) => buildRollback(ctx, environment.name, to));
+  if (!run.opts.dryRun) return inSession(run, service, (ctx) => buildRollback(ctx, environment.name, to));
+  // Where each region would go is in the engines' promotion history: read it (never changed) for the plan.
+  return inSession(run, service, async (ctx) => {
+    const wanted = await rollbackTargets(ctx, environment, await connectRegions(ctx, environment), to);
+    const stacks = [...new Set(wanted.values())];
+    const stack = stacks.length === 1 ? stacks[0] ?? '' : [...wanted].map(([region, id]) => `${id} in ${region}`).join(', ');
+    emitPlan(run, service, 'rollback', { environment, stack });
+    return 'passed';
+  });
 }
 
 /** `porter build teardown -e ENV`; its --dry-run reads the engines (never changes them) to list what would go. */

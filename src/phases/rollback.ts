@@ -17,8 +17,13 @@ import { findEnvironment } from '../config/find-environment.js';
 export async function buildRollback(ctx: RunContext, envName: string, to: string | undefined): Promise<ListStatus> {
   const env = findEnvironment(ctx.config, envName);
   const targets = await connectRegions(ctx, env);
-  const wanted = new Map(await Promise.all(targets.map(async (t) => [t.region.name, await rollbackTo(ctx, env, t, to)] as const)));
+  const wanted = await rollbackTargets(ctx, env, targets, to);
   return promoteStacks(ctx, env, targets, (region) => wanted.get(region) ?? '', 'rollback');
+}
+
+/** The stack each region would roll back to (`--dry-run` shows them); the same exit-2 errors as the rollback itself. */
+export async function rollbackTargets(ctx: RunContext, env: EnvironmentConfig, targets: readonly RegionTarget[], to: string | undefined): Promise<Map<string, string>> {
+  return new Map(await Promise.all(targets.map(async (t) => [t.region.name, await rollbackTo(ctx, env, t, to)] as const)));
 }
 
 /** The stack a region rolls back to: STACK, else the history's; checked to exist and be healthy. */

@@ -1,6 +1,8 @@
 import { findEnvironment } from '../config/find-environment.js';
 import type { EnvironmentConfig } from '../config/types.js';
 import type { RunContext } from '../context.js';
+import type { DockerEngine } from '../docker/engine.js';
+import { Label } from '../docker/labels.js';
 import type { ListStatus } from '../events.js';
 import { startBodyStep } from './body-step.js';
 import { forgetHistory } from './history.js';
@@ -13,7 +15,6 @@ import { networkName } from './stack-names.js';
 import { listStacks } from './stacks.js';
 import { listSwarmStacks } from './swarm-stacks.js';
 import { removeUnusedImages } from './unused-images.js';
-import { Label } from '../docker/labels.js';
 
 /**
  * `porter build teardown -e ENV`: pre_teardown → in every region, every stack of ENV (the promoted one too), its
@@ -30,7 +31,13 @@ export async function buildTeardown(ctx: RunContext, envName: string): Promise<L
       environment: env.name,
       scopes: regionScopes(env),
       body: async () => {
-        await Promise.all(targets.map((t) => teardownRegion(ctx, env, t)));
+        const removed = await Promise.all(targets.map((t) => teardownRegion(ctx, env, t)));
+        // Images last, once every region's containers are gone: two regions may share an engine (and the images).
+        const byEngine = new Map<DockerEngine, string[]>();
+        targets.forEach((t, i) => byEngine.set(t.engine, [...(byEngine.get(t.engine) ?? []), ...(removed[i] ?? [])]));
+        for (const [engine, versions] of byEngine) {
+          for (const line of await removeUnusedImages(engine, ctx.config.serviceName, versions)) ctx.emit({ type: 'message', level: 'info', text: `${line} on ${engine.host}` });
+        }
         ctx.emit({ type: 'message', level: 'info', text: `Tore down ${env.name}: no stack of ${ctx.config.serviceName} is left in ${targets.map((t) => t.region.name).join(', ')}.` });
         return { status: 'passed' };
       },
@@ -59,11 +66,13 @@ export async function findTeardown(ctx: RunContext, envName: string): Promise<st
   return [...new Set(lines.flat())];
 }
 
-async function teardownRegion(ctx: RunContext, env: EnvironmentConfig, target: RegionTarget): Promise<void> {
+/** Removes the region's stacks, network and records; returns the versions of the engine stacks removed (their images go after). */
+async function teardownRegion(ctx: RunContext, env: EnvironmentConfig, target: RegionTarget): Promise<string[]> {
   const service = ctx.config.serviceName;
   const network = networkName(service, env.name);
   const { engine, region } = target;
   const step = startBodyStep(ctx, 'teardown', 'stacks', region.name);
+  const versions: string[] = [];
   if (region.orchestrator === 'swarm') {
     const stacks = await listSwarmStacks(engine, service, env.name, region.name, network);
     for (const stack of stacks) {
@@ -77,10 +86,11 @@ async function teardownRegion(ctx: RunContext, env: EnvironmentConfig, target: R
       await Promise.all(stack.containers.map((c) => engine.removeContainer(c.id)));
       step.log(`removed stack ${stack.id} (version ${stack.version}${stack.promoted ? ', promoted' : ''}, ${stack.containers.length} container${stack.containers.length === 1 ? '' : 's'})`);
     }
-    for (const line of await removeUnusedImages(engine, service, stacks.map((s) => s.version))) step.log(line);
+    versions.push(...stacks.map((s) => s.version));
     if (await engine.removeNetwork(network)) step.log(`removed network ${network}`);
   }
   const [history, once] = await Promise.all([forgetHistory(engine, service, env.name), forgetRunOnce(engine, service, env.name)]);
   if (history + once > 0) step.log(`forgot ${history} promotion${history === 1 ? '' : 's'} and ${once} run-once mark${once === 1 ? '' : 's'}`);
   step.pass();
+  return versions;
 }

@@ -143,7 +143,10 @@ void describeDocker('the environment lifecycle from the engine: promote, rollbac
     assert.match(text.stdout, new RegExp(`rollback to ${s2} \\(was ${s1}\\)`));
   });
 
-  test('rollback to a stack that is gone is exit 2 naming what is there', { timeout: 30_000 }, async () => {
+  test('rollback --dry-run names the stack it would go back to; one that is gone is exit 2 naming what is there', { timeout: 30_000 }, async () => {
+    const dry = await runPorter(other, ['build', 'rollback', '-e', 'Stage', '--dry-run']);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, new RegExp(`give the alias ${service} on ${network} back to stack ${s1}, then take it from the current stack`));
     await assert.rejects(phase(other, (s) => buildRollback(s.ctx, 'Stage', 'nope-123')), isStateError(/Cannot roll back region local of Stage to stack nope-123: it is gone .*Stacks there now: .*\(promoted\)/));
     const cli = await runPorter(other, ['build', 'rollback', '-e', 'Stage', '--to', 'nope-123']);
     assert.equal(cli.code, 2);
