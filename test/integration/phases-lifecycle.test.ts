@@ -14,7 +14,8 @@ import { buildStatus } from '../../src/phases/status.js';
 import { buildTeardown, findTeardown } from '../../src/phases/teardown.js';
 import { assertNothingLeft, describeDocker, removeTempDirs, sweep, tempDir, uniqueRunId } from '../helpers/docker.js';
 import { engineApi } from '../helpers/engine-api.js';
-import { HTTPD_DOCKERFILE, STACK_ENV_HOOK, phaseSession, serviceConfig, serviceRepo } from '../helpers/phase-repo.js';
+import { answerOnNetwork as answer, startClientLoop } from '../helpers/alias-client.js';
+import { HTTPD_DOCKERFILE, STACK_ENV_HOOK, inPhaseSession, serviceConfig, serviceRepo } from '../helpers/phase-repo.js';
 import { runPorter } from '../helpers/porter-cli.js';
 
 const service = uniqueRunId();
@@ -39,7 +40,7 @@ const hooks = [
 
 before(async () => {
   provisioner = await serviceRepo({
-    '.porter/config': serviceConfig(service, hooks, ['- name: Stage', '  regions:', '  - name: local', '    containers:', '    - name: web', '      inet_port: 8080', ''].join('\n')),
+    '.porter/config': serviceConfig(service, hooks, ['Stage', 'Prod'].flatMap((env) => [`- name: ${env}`, '  regions:', '  - name: local', '    containers:', '    - name: web', '      inet_port: 8080']).concat('').join('\n')),
     '.porter/hooks/env/Dockerfile': STACK_ENV_HOOK,
     // Refuses while the repo holds `keep-env`: a pre_teardown that fails.
     '.porter/hooks/guard/Dockerfile': 'FROM busybox:latest\nCMD ["sh", "-c", "if [ -e /repo_root/keep-env ]; then echo keep-env is there; exit 3; fi; echo tearing down"]\n',
@@ -57,14 +58,7 @@ after(async () => {
   await removeTempDirs();
 });
 
-async function phase<T>(repo: string, run: (s: Awaited<ReturnType<typeof phaseSession>>) => Promise<T>): Promise<{ value: T; s: Awaited<ReturnType<typeof phaseSession>> }> {
-  const s = await phaseSession(repo);
-  try {
-    return { value: await run(s), s };
-  } finally {
-    await s.ctx.close();
-  }
-}
+const phase = inPhaseSession;
 
 async function provisioned(): Promise<string> {
   const { value } = await phase(provisioner, (s) => buildProvision(s.ctx, 'Stage'));
@@ -72,11 +66,7 @@ async function provisioned(): Promise<string> {
   return JSON.parse(await readFile(join(provisioner, '.porter-tmp', 'provision.json'), 'utf8')).environments.Stage.stackId as string;
 }
 
-async function answerOnNetwork(engine: DockerEngine): Promise<string> {
-  const out: string[] = [];
-  await engine.runToExit({ image: 'busybox:latest', env: [], binds: [], labels, network, cmd: ['timeout', '5', 'wget', '-q', '-O-', `http://${service}:8080/`] }, (l) => out.push(l), new AbortController().signal);
-  return out.join('\n');
-}
+const answerOnNetwork = (engine: DockerEngine): Promise<string> => answer(engine, service, network, labels);
 
 const exists = (file: string): Promise<boolean> => stat(file).then(() => true, () => false);
 const isStateError = (pattern: RegExp) => (err: unknown): boolean => err instanceof StateError && err.exitCode === 2 && pattern.test(err.message);
@@ -101,13 +91,7 @@ void describeDocker('the environment lifecycle from the engine: promote, rollbac
   });
 
   test('rollback goes to the previous promotion and a second rollback forward again, with no failed request; post_rollback gets the stack', { timeout: 120_000 }, async () => {
-    const client = await engineApi('POST', `/containers/create?name=${service}-client`, 30_000, {
-      Image: 'busybox:latest', Labels: labels, HostConfig: { NetworkMode: network },
-      Cmd: ['sh', '-c', `while true; do if timeout 2 wget -q -O- http://${service}:8080/ >/dev/null 2>&1; then echo ok; else echo FAILED; fi; sleep 0.1; done`],
-    });
-    const clientId = (client.body as { Id: string }).Id;
-    assert.equal((await engineApi('POST', `/containers/${clientId}/start`)).status, 204);
-    await new Promise((r) => setTimeout(r, 1000));
+    const client = await startClientLoop(service, network, labels);
 
     const back = await phase(other, (s) => buildRollback(s.ctx, 'Stage', undefined));
     assert.equal(back.value, 'passed');
@@ -118,11 +102,9 @@ void describeDocker('the environment lifecycle from the engine: promote, rollbac
     assert.equal(await answerOnNetwork(engine), `stack ${s2}`, 'v1 → v2 → rollback (v1) → rollback: v2, as Helm');
     await new Promise((r) => setTimeout(r, 2500));
 
-    const logs = await engineApi('GET', `/containers/${clientId}/logs?stdout=1&stderr=1`);
-    await engineApi('DELETE', `/containers/${clientId}?force=1`);
-    const text = String(logs.body);
-    assert.ok((text.match(/ok/g) ?? []).length > 20, 'the client made requests through the rollbacks');
-    assert.equal((text.match(/FAILED/g) ?? []).length, 0, 'no request failed while rolling back');
+    const { ok, failed } = await client.stop();
+    assert.ok(ok > 20, `the client made requests through the rollbacks (${ok} answered)`);
+    assert.equal(failed, 0, 'no request failed while rolling back');
   });
 
   test('status lists each stack with version, health, URL and which is promoted, and the promotions newest first', { timeout: 60_000 }, async () => {
@@ -156,7 +138,10 @@ void describeDocker('the environment lifecycle from the engine: promote, rollbac
     await writeFile(join(other, 'keep-env'), 'yes\n');
     const refused = await phase(other, (s) => buildTeardown(s.ctx, 'Stage'));
     assert.equal(refused.value, 'failed');
-    assert.ok(refused.s.results().some((r) => r.list === 'post_teardown') === false, 'post_teardown is not called when pre_teardown fails');
+    assert.equal(refused.s.results().filter((r) => r.list === 'post_teardown').length, 0, 'post_teardown is not called when pre_teardown fails');
+    const cli = await runPorter(other, ['build', 'teardown', '-e', 'Stage']);
+    assert.equal(cli.code, 1, cli.stderr);
+    assert.match(cli.stdout, /pre_teardown failed, so porter did not teardown/);
     assert.equal(await answerOnNetwork(engine), `stack ${s2}`);
     const { value: lines } = await phase(other, (s) => findTeardown(s.ctx, 'Stage'));
     assert.deepEqual(lines.filter((l) => l.includes('stack')), [`region local: stack ${s2} (version ${lines[0]?.match(/version (\w+)/)?.[1] ?? ''}, 1 container, promoted)`, `region local: stack ${s1} (version ${lines[0]?.match(/version (\w+)/)?.[1] ?? ''}, 1 container)`]);
@@ -168,12 +153,19 @@ void describeDocker('the environment lifecycle from the engine: promote, rollbac
     await rm(join(other, 'keep-env'));
   });
 
-  test('teardown removes every stack (the promoted one too), the network, the images and the records; a second teardown passes', { timeout: 90_000 }, async () => {
-    const down = await phase(other, (s) => buildTeardown(s.ctx, 'Stage'));
+  test('teardown removes every stack (the promoted one too), the network, the images no other environment uses and the records; a second teardown passes', { timeout: 120_000 }, async () => {
+    const { value: prod } = await phase(provisioner, (s) => buildProvision(s.ctx, 'Prod'));
+    assert.equal(prod, 'passed');
+    const stageDown = await phase(other, (s) => buildTeardown(s.ctx, 'Stage'));
+    assert.equal(stageDown.value, 'passed');
+    assert.equal((await engine.findImages({ ...labels, [Label.container]: 'web' })).length, 1, 'Prod\'s stack still uses the image, so it stays');
+    assert.equal((await engine.listContainers({ ...labels, [Label.environment]: 'Prod' })).length, 1, 'Prod is untouched');
+    const down = await phase(other, (s) => buildTeardown(s.ctx, 'Prod'));
     assert.equal(down.value, 'passed');
-    assert.deepEqual(down.s.lines('post_teardown', 'done'), ['torn down']);
+    assert.deepEqual([...stageDown.s.lines('post_teardown', 'done'), ...down.s.lines('post_teardown', 'done')], ['torn down', 'torn down']);
     assert.equal((await engine.listContainers({ ...labels, [Label.stack]: '' })).length, 0);
     assert.equal((await engineApi('GET', `/networks/${network}`)).status, 404);
+    assert.equal((await engineApi('GET', `/networks/porter-${service}-Prod`)).status, 404);
     assert.equal((await engine.findImages({ ...labels, [Label.container]: 'web' })).length, 0, 'the stacks\' images went');
     assert.ok((await engine.findImages({ ...labels, [Label.hook]: '' })).length > 0, 'hook images stay for build clean');
     assert.deepEqual(await engine.listRecords(labels), []);

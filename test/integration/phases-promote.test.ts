@@ -11,7 +11,8 @@ import { buildProvision } from '../../src/phases/provision.js';
 import { buildPrune } from '../../src/phases/prune.js';
 import { assertNothingLeft, describeDocker, removeTempDirs, sweep, uniqueRunId } from '../helpers/docker.js';
 import { engineApi } from '../helpers/engine-api.js';
-import { HTTPD_DOCKERFILE, STACK_ENV_HOOK, phaseSession, serviceConfig, serviceRepo } from '../helpers/phase-repo.js';
+import { answerOnNetwork as answer, startClientLoop } from '../helpers/alias-client.js';
+import { HTTPD_DOCKERFILE, STACK_ENV_HOOK, inPhaseSession, serviceConfig, serviceRepo } from '../helpers/phase-repo.js';
 
 const service = uniqueRunId();
 const labels = { [Label.service]: service };
@@ -40,14 +41,7 @@ after(async () => {
   await removeTempDirs();
 });
 
-async function phase<T>(run: (s: Awaited<ReturnType<typeof phaseSession>>) => Promise<T>): Promise<{ value: T; s: Awaited<ReturnType<typeof phaseSession>> }> {
-  const s = await phaseSession(repo);
-  try {
-    return { value: await run(s), s };
-  } finally {
-    await s.ctx.close();
-  }
-}
+const phase = <T>(run: Parameters<typeof inPhaseSession<T>>[1]) => inPhaseSession(repo, run);
 
 async function provisioned(): Promise<string> {
   const { value } = await phase((s) => buildProvision(s.ctx, 'Stage'));
@@ -55,12 +49,7 @@ async function provisioned(): Promise<string> {
   return JSON.parse(await readFile(join(repo, '.porter-tmp', 'provision.json'), 'utf8')).environments.Stage.stackId as string;
 }
 
-/** What `http://<service>:8080/` answers to a container on the environment network, right now. */
-async function answerOnNetwork(engine: DockerEngine): Promise<string> {
-  const out: string[] = [];
-  await engine.runToExit({ image: 'busybox:latest', env: [], binds: [], labels, network, cmd: ['timeout', '5', 'wget', '-q', '-O-', `http://${service}:8080/`] }, (l) => out.push(l), new AbortController().signal);
-  return out.join('\n');
-}
+const answerOnNetwork = (engine: DockerEngine): Promise<string> => answer(engine, service, network, labels);
 
 async function stacksOnEngine(engine: DockerEngine): Promise<string[]> {
   return [...new Set((await engine.listContainers({ ...labels, [Label.stack]: '' })).map((c) => c.labels[Label.stack] ?? ''))].sort();
@@ -82,13 +71,7 @@ void describeDocker('build promote and prune on the real engine', (engine) => {
     const green = await provisioned();
 
     // A client on the environment network asks every 100 ms, each request allowed 2 s, and counts failures.
-    const client = await engineApi('POST', `/containers/create?name=${service}-client`, 30_000, {
-      Image: 'busybox:latest', Labels: labels, HostConfig: { NetworkMode: network },
-      Cmd: ['sh', '-c', `while true; do if timeout 2 wget -q -O- http://${service}:8080/ >/dev/null 2>&1; then echo ok; else echo FAILED; fi; sleep 0.1; done`],
-    });
-    const clientId = (client.body as { Id: string }).Id;
-    assert.equal((await engineApi('POST', `/containers/${clientId}/start`)).status, 204);
-    await new Promise((r) => setTimeout(r, 1000));
+    const client = await startClientLoop(service, network, labels);
 
     const switched = await phase((s) => buildPromote(s.ctx, 'Stage', undefined));
     assert.equal(switched.value, 'passed');
@@ -100,12 +83,9 @@ void describeDocker('build promote and prune on the real engine', (engine) => {
     assert.equal(await answerOnNetwork(engine), `stack ${blue}`);
     await new Promise((r) => setTimeout(r, 2500));
 
-    const logs = await engineApi('GET', `/containers/${clientId}/logs?stdout=1&stderr=1`);
-    await engineApi('DELETE', `/containers/${clientId}?force=1`);
-    const text = String(logs.body);
-    const ok = (text.match(/ok/g) ?? []).length;
+    const { ok, failed } = await client.stop();
     assert.ok(ok > 20, `the client made requests through the switches (${ok} answered)`);
-    assert.equal((text.match(/FAILED/g) ?? []).length, 0, 'no request failed while the alias moved');
+    assert.equal(failed, 0, 'no request failed while the alias moved');
 
     const urls = await engine.listContainers({ ...labels, [Label.stack]: '' });
     for (const c of urls) {

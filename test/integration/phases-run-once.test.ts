@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Label } from '../../src/docker/labels.js';
 import { buildPack } from '../../src/phases/pack.js';
 import { buildProvision } from '../../src/phases/provision.js';
 import { buildTeardown } from '../../src/phases/teardown.js';
 import { assertNothingLeft, describeDocker, removeTempDirs, sweep, uniqueRunId } from '../helpers/docker.js';
-import { HTTPD_DOCKERFILE, phaseSession, serviceConfig, serviceRepo, stageRegion } from '../helpers/phase-repo.js';
+import { HTTPD_DOCKERFILE, inPhaseSession, serviceConfig, serviceRepo, stageRegion } from '../helpers/phase-repo.js';
 import { runPorter } from '../helpers/porter-cli.js';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 
 const service = uniqueRunId();
 const labels = { [Label.service]: service };
@@ -39,24 +39,14 @@ after(async () => {
 });
 
 async function provision(): Promise<{ status: string; ran: string[]; skipped: { hook: string; message?: string }[] }> {
-  const s = await phaseSession(repo);
-  try {
-    const status = await buildProvision(s.ctx, 'Stage');
-    const post = s.results().filter((r) => r.list === 'post_provision');
-    return { status, ran: post.filter((r) => r.status === 'passed').map((r) => r.hook), skipped: post.filter((r) => r.status === 'skipped').map((r) => ({ hook: r.hook, ...(r.message ? { message: r.message } : {}) })) };
-  } finally {
-    await s.ctx.close();
-  }
+  const { value: status, s } = await inPhaseSession(repo, (x) => buildProvision(x.ctx, 'Stage'));
+  const post = s.results().filter((r) => r.list === 'post_provision');
+  return { status, ran: post.filter((r) => r.status === 'passed').map((r) => r.hook), skipped: post.filter((r) => r.status === 'skipped').map((r) => ({ hook: r.hook, ...(r.message ? { message: r.message } : {}) })) };
 }
 
 void describeDocker('run_policy: once, recorded in the engine', () => {
   test('a once hook runs on the first provision only, the record is in the engine (a deleted .porter-tmp sees it), teardown forgets it', { timeout: 240_000 }, async () => {
-    const s = await phaseSession(repo);
-    try {
-      assert.equal(await buildPack(s.ctx), 'passed');
-    } finally {
-      await s.ctx.close();
-    }
+    assert.equal((await inPhaseSession(repo, (s) => buildPack(s.ctx))).value, 'passed');
     const willRun = await runPorter(repo, ['build', 'provision', '-e', 'Stage', '--dry-run']);
     assert.equal(willRun.code, 0, willRun.stderr);
     assert.match(willRun.stdout, /run_condition: pass; run_policy: once \(will run\)/);
@@ -76,13 +66,10 @@ void describeDocker('run_policy: once, recorded in the engine', () => {
     assert.equal(already.code, 0, already.stderr);
     assert.match(already.stdout, /run_policy: once \(already ran\)/);
 
-    const down = await phaseSession(repo);
-    try {
-      assert.equal(await buildTeardown(down.ctx, 'Stage'), 'passed');
-      assert.ok(down.lines('teardown', 'stacks').some((l) => /forgot 0 promotions and 1 run-once mark/.test(l)), down.lines('teardown', 'stacks').join('\n'));
-    } finally {
-      await down.ctx.close();
-    }
+    const down = await inPhaseSession(repo, (s) => buildTeardown(s.ctx, 'Stage'));
+    assert.equal(down.value, 'passed');
+    const lines = down.s.lines('teardown', 'stacks');
+    assert.ok(lines.some((l) => /forgot 0 promotions and 1 run-once mark/.test(l)), lines.join('\n'));
     const forgotten = await runPorter(repo, ['build', 'provision', '-e', 'Stage', '--dry-run']);
     assert.match(forgotten.stdout, /run_policy: once \(will run\)/);
   });
