@@ -13,11 +13,18 @@ export interface Promotion {
 const recordLabels = (service: string, environment: string, region: string): Record<string, string> =>
   ({ [Label.record]: 'promotion', [Label.service]: service, [Label.environment]: environment, [Label.region]: region });
 
-/** Adds a promotion to the history of `region` of `environment` (a record in its engine). */
+/** How many promotions a region's history keeps: the oldest beyond it are forgotten as new ones come. */
+export const HISTORY_KEPT = 50;
+
+const entryLabels = (service: string, environment: string, region: string, p: Promotion): Record<string, string> => ({
+  ...recordLabels(service, environment, region), [Label.stack]: p.stack, [Label.at]: p.at, [Label.by]: p.by, [Label.previous]: p.previous ?? '',
+});
+
+/** Adds a promotion to the history of `region` of `environment` (a record in its engine), keeping the newest HISTORY_KEPT. */
 export async function recordPromotion(engine: DockerEngine, service: string, environment: string, region: string, p: Promotion): Promise<void> {
-  await engine.writeRecord({
-    ...recordLabels(service, environment, region), [Label.stack]: p.stack, [Label.at]: p.at, [Label.by]: p.by, [Label.previous]: p.previous ?? '',
-  });
+  await engine.writeRecord(entryLabels(service, environment, region, p));
+  const history = await readHistory(engine, service, environment, region);
+  for (const old of history.slice(0, Math.max(0, history.length - HISTORY_KEPT))) await engine.removeRecords(entryLabels(service, environment, region, old));
 }
 
 /** The promotions of `region` of `environment`, oldest first. */

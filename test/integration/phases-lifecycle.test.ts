@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import type { DockerEngine } from '../../src/docker/engine.js';
 import { Label } from '../../src/docker/labels.js';
 import { StateError } from '../../src/errors.js';
+import { forgetHistory, HISTORY_KEPT, readHistory, recordPromotion } from '../../src/phases/history.js';
 import { buildPack } from '../../src/phases/pack.js';
 import { buildPromote } from '../../src/phases/promote.js';
 import { buildProvision } from '../../src/phases/provision.js';
@@ -172,6 +173,15 @@ void describeDocker('the environment lifecycle from the engine: promote, rollbac
     const again = await phase(provisioner, (s) => buildTeardown(s.ctx, 'Stage'));
     assert.equal(again.value, 'passed', 'teardown of an environment with nothing left passes');
     await assert.rejects(phase(other, (s) => buildRollback(s.ctx, 'Stage', undefined)), isStateError(/nothing to roll back to in region local of Stage: nothing was ever promoted there/));
+  });
+
+  test('a region\'s history keeps the newest promotions only', { timeout: 120_000 }, async () => {
+    const at = (i: number): string => new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString();
+    for (let i = 0; i < HISTORY_KEPT + 2; i++) await recordPromotion(engine, service, 'Old', 'local', { stack: `s${i}`, at: at(i), by: 'promote' });
+    const kept = await readHistory(engine, service, 'Old', 'local');
+    assert.equal(kept.length, HISTORY_KEPT);
+    assert.deepEqual([kept[0]?.stack, kept.at(-1)?.stack], ['s2', `s${HISTORY_KEPT + 1}`], 'the two oldest were forgotten');
+    assert.equal(await forgetHistory(engine, service, 'Old'), HISTORY_KEPT);
   });
 
   test('nothing is left after a sweep', { timeout: 30_000 }, async () => {
