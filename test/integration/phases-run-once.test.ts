@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Label } from '../../src/docker/labels.js';
@@ -21,6 +21,8 @@ const hooks = [
   '    run_policy: once',
   '  - name: smoke',
   '    dockerfile: .porter/hooks/echo/Dockerfile',
+  '  - name: gate',
+  '    dockerfile: .porter/hooks/gate/Dockerfile',
   '',
 ].join('\n');
 
@@ -28,6 +30,8 @@ before(async () => {
   repo = await serviceRepo({
     '.porter/config': serviceConfig(service, hooks, stageRegion(['- name: web', '  inet_port: 8080'])),
     '.porter/hooks/echo/Dockerfile': 'FROM busybox:latest\nCMD ["sh", "-c", "echo ran for $PORTER_STACK_ID"]\n',
+    // Fails the provision while the repo holds `fail-provision`.
+    '.porter/hooks/gate/Dockerfile': 'FROM busybox:latest\nCMD ["sh", "-c", "test ! -e /repo_root/fail-provision"]\n',
     '.dockerignore': '.porter-tmp\n',
     Dockerfile: HTTPD_DOCKERFILE,
   });
@@ -45,18 +49,25 @@ async function provision(): Promise<{ status: string; ran: string[]; skipped: { 
 }
 
 void describeDocker('run_policy: once, recorded in the engine', () => {
-  test('a once hook runs on the first provision only, the record is in the engine (a deleted .porter-tmp sees it), teardown forgets it', { timeout: 240_000 }, async () => {
+  test('a once hook runs on the first successful provision only (a failed one marks nothing), the record is in the engine (a deleted .porter-tmp sees it), teardown forgets it', { timeout: 240_000 }, async () => {
     assert.equal((await inPhaseSession(repo, (s) => buildPack(s.ctx))).value, 'passed');
     const willRun = await runPorter(repo, ['build', 'provision', '-e', 'Stage', '--dry-run']);
     assert.equal(willRun.code, 0, willRun.stderr);
     assert.match(willRun.stdout, /run_condition: pass; run_policy: once \(will run\)/);
 
+    // A provision that fails marks nothing: the once hook runs again on the next one.
+    await writeFile(join(repo, 'fail-provision'), 'yes\n');
+    const failed = await provision();
+    assert.equal(failed.status, 'failed');
+    assert.deepEqual(failed.ran, ['migrate', 'smoke']);
+    await rm(join(repo, 'fail-provision'));
+
     const first = await provision();
     assert.equal(first.status, 'passed');
-    assert.deepEqual(first.ran, ['migrate', 'smoke']);
+    assert.deepEqual(first.ran, ['migrate', 'smoke', 'gate']);
     const second = await provision();
     assert.equal(second.status, 'passed');
-    assert.deepEqual(second.ran, ['smoke']);
+    assert.deepEqual(second.ran, ['smoke', 'gate']);
     assert.equal(second.skipped[0]?.hook, 'migrate');
     assert.match(second.skipped[0]?.message ?? '', /run_policy: once, and it already ran on an earlier provision of Stage/);
 
