@@ -135,6 +135,16 @@ void describeDocker('the environment lifecycle from the engine: promote, rollbac
     assert.equal(cli.code, 2);
   });
 
+  test('rollback to a stack that is not healthy is exit 2; status shows it stopped', { timeout: 60_000 }, async () => {
+    const [stopped] = await engine.listContainers({ ...labels, [Label.stack]: s1 });
+    assert.ok(stopped);
+    assert.equal((await engineApi('POST', `/containers/${stopped.id}/stop?t=1`)).status, 204);
+    await assert.rejects(phase(other, (s) => buildRollback(s.ctx, 'Stage', undefined)), isStateError(new RegExp(`Cannot roll back region local of Stage to stack ${s1}: it is not healthy \\(container .* is exited\\)`)));
+    const { value: regions } = await phase(other, (s) => buildStatus(s.ctx, 'Stage'));
+    assert.deepEqual(regions[0]?.stacks.map((s) => [s.id, s.health]), [[s2, 'healthy'], [s1, 'stopped']]);
+    assert.equal(await answerOnNetwork(engine), `stack ${s2}`, 'the promoted stack kept the alias');
+  });
+
   test('a failing pre_teardown leaves everything; --dry-run lists what would go and changes nothing', { timeout: 90_000 }, async () => {
     await writeFile(join(other, 'keep-env'), 'yes\n');
     const refused = await phase(other, (s) => buildTeardown(s.ctx, 'Stage'));
