@@ -40,6 +40,27 @@ export interface WatchedEvent {
   time: string;
 }
 
+/** One stack as `build status` shows it. */
+export interface StackStatus {
+  id: string;
+  version: string;
+  /** RFC 3339, and how long ago that was when status ran. */
+  created: string;
+  ageMs: number;
+  health: 'healthy' | 'starting' | 'unhealthy' | 'stopped';
+  reason?: string;
+  url?: string;
+  promoted: boolean;
+}
+
+/** One region of `build status`: its stacks, newest first, and its last promotions, newest first. */
+export interface RegionStatus {
+  region: string;
+  orchestrator: 'engine' | 'swarm';
+  stacks: StackStatus[];
+  promotions: { stack: string; at: string; previous?: string; by: 'promote' | 'rollback' }[];
+}
+
 export type PorterEvent =
   | { type: 'phase-start'; phase: string; environment?: string }
   | { type: 'phase-end'; phase: string; environment?: string; status: ListStatus; durationMs: number }
@@ -56,6 +77,8 @@ export type PorterEvent =
   /** An event run starts, `delayMs` after its event (engine clock to porter's: meaningful on a local engine). */
   | { type: 'event-run-start'; run: string; list: string; event: WatchedEvent; delayMs: number }
   | { type: 'event-run-end'; run: string; list: string; region: string; status: ListStatus; durationMs: number }
+  /** `porter build status -e ENV`: the environment's stacks and promotion history per region, read from the engines. */
+  | { type: 'status'; service: string; environment: string; regions: RegionStatus[] }
   /** `--dry-run`: what the command would run; nothing was built, cloned or run. */
   | { type: 'plan'; plan: RunPlan }
   /** A PorterError (or a bug) ended the command; `problems` lists every config problem when the config is invalid. */
@@ -71,6 +94,8 @@ export interface PlannedHook {
   repo?: string;
   ref?: string;
   runCondition: 'pass' | 'fail' | 'always';
+  /** `once (already ran)`, `once (will run)`, or `once` when the engines were not asked; absent: always. */
+  runPolicy?: string;
   timeoutMs?: number;
   retries: number;
   environmentKeys: string[];

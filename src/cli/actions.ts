@@ -13,7 +13,7 @@ import type { CommandRun } from './program.js';
 import { describePlan } from './render-plan.js';
 import { VERSION } from './version.js';
 
-export { packAction, promoteAction, provisionAction, pruneAction } from './phase-actions.js';
+export { packAction, promoteAction, provisionAction, pruneAction, rollbackAction, statusAction, teardownAction } from './phase-actions.js';
 
 const where = (run: CommandRun) => ({
   cwd: run.io.cwd, env: run.io.env, emit: run.emit, ...(run.io.outputReady ? { outputReady: run.io.outputReady } : {}), owner: run.io.owner,

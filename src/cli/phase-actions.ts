@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { findEnvironment } from '../config/find-environment.js';
-import type { Phase, PorterConfig } from '../config/types.js';
+import { RUN_ONCE_LISTS, type Phase, type PorterConfig } from '../config/types.js';
 import type { RunContext } from '../context.js';
 import { loadService, openSession } from '../commands/session.js';
 import { ExitCode, UsageError } from '../errors.js';
@@ -15,7 +15,11 @@ import { phasePlan, type PhasePlanInputs } from '../phases/plan-phase.js';
 import { buildPromote } from '../phases/promote.js';
 import { buildProvision } from '../phases/provision.js';
 import { buildPrune } from '../phases/prune.js';
-import { chooseEnvironment } from '../phases/regions.js';
+import { buildRollback, rollbackTargets } from '../phases/rollback.js';
+import { buildStatus } from '../phases/status.js';
+import { buildTeardown, findTeardown } from '../phases/teardown.js';
+import { chooseEnvironment, connectRegions } from '../phases/regions.js';
+import { readRunOnce } from '../phases/run-once.js';
 import { readManifest, readProvisionState, StateFiles } from '../phases/state.js';
 import { journalHeader } from './journal-header.js';
 import type { CommandRun } from './program.js';
@@ -60,10 +64,10 @@ async function inSession(run: CommandRun, service: Service, phase: (ctx: RunCont
   }
 }
 
-function emitPlan(run: CommandRun, service: Service, phase: Phase, inputs: PhasePlanInputs): number {
+function emitPlan(run: CommandRun, service: Service, phase: Phase, inputs: PhasePlanInputs, onceRan?: ReadonlySet<string>): number {
   const note = unrunListsNote(service.config);
   if (note) run.emit({ type: 'message', level: 'info', text: note });
-  run.emit({ type: 'plan', plan: describePlan(service.config, phasePlan(service.config, phase, inputs)) });
+  run.emit({ type: 'plan', plan: describePlan(service.config, phasePlan(service.config, phase, inputs), onceRan) });
   return ExitCode.ok;
 }
 
@@ -82,7 +86,15 @@ export async function provisionAction(run: CommandRun): Promise<number> {
   await blackoutGate(run, service, environment.name);
   if (run.opts.dryRun) {
     const manifest = await readManifest(join(service.repoDir, '.porter-tmp'));
-    return emitPlan(run, service, 'provision', { environment, ...(manifest ? { version: manifest.version } : {}) });
+    const inputs = { environment, ...(manifest ? { version: manifest.version } : {}) };
+    const once = RUN_ONCE_LISTS.some((l) => service.config.hooks[l]?.some((h) => h.runPolicy === 'once'));
+    if (!once) return emitPlan(run, service, 'provision', inputs);
+    // Whether each once hook already ran is in the engines: read them (never changed) for the plan.
+    return inSession(run, service, async (ctx) => {
+      const engines = (await connectRegions(ctx, environment)).map((t) => t.engine);
+      emitPlan(run, service, 'provision', inputs, await readRunOnce(engines, service.config.serviceName, environment.name));
+      return 'passed';
+    });
   }
   return inSession(run, service, (ctx) => buildProvision(ctx, envName));
 }
@@ -108,4 +120,45 @@ export async function pruneAction(run: CommandRun): Promise<number> {
   await blackoutGate(run, service, environment.name);
   if (run.opts.dryRun) return emitPlan(run, service, 'prune', { environment, keep });
   return inSession(run, service, (ctx) => buildPrune(ctx, environment.name, keep));
+}
+
+/** `porter build rollback -e ENV [--to STACK]`. */
+export async function rollbackAction(run: CommandRun): Promise<number> {
+  const service = await loadPackedService(run);
+  const environment = findEnvironment(service.config, String(run.opts.environment));
+  await blackoutGate(run, service, environment.name);
+  const to = run.opts.to as string | undefined;
+  if (!run.opts.dryRun) return inSession(run, service, (ctx) => buildRollback(ctx, environment.name, to));
+  // Where each region would go is in the engines' promotion history: read it (never changed) for the plan.
+  return inSession(run, service, async (ctx) => {
+    const wanted = await rollbackTargets(ctx, environment, await connectRegions(ctx, environment), to);
+    const stacks = [...new Set(wanted.values())];
+    const stack = stacks.length === 1 ? stacks[0] ?? '' : [...wanted].map(([region, id]) => `${id} in ${region}`).join(', ');
+    emitPlan(run, service, 'rollback', { environment, stack });
+    return 'passed';
+  });
+}
+
+/** `porter build teardown -e ENV`; its --dry-run reads the engines (never changes them) to list what would go. */
+export async function teardownAction(run: CommandRun): Promise<number> {
+  const service = await loadPackedService(run);
+  const environment = findEnvironment(service.config, String(run.opts.environment));
+  await blackoutGate(run, service, environment.name);
+  if (run.opts.dryRun) {
+    return inSession(run, service, async (ctx) => {
+      emitPlan(run, service, 'teardown', { environment, removals: await findTeardown(ctx, environment.name) });
+      return 'passed';
+    });
+  }
+  return inSession(run, service, (ctx) => buildTeardown(ctx, environment.name));
+}
+
+/** `porter build status -e ENV`. */
+export async function statusAction(run: CommandRun): Promise<number> {
+  const service = await loadPackedService(run);
+  const environment = findEnvironment(service.config, String(run.opts.environment));
+  return inSession(run, service, async (ctx) => {
+    run.emit({ type: 'status', service: service.config.serviceName, environment: environment.name, regions: await buildStatus(ctx, environment.name) });
+    return 'passed';
+  });
 }

@@ -103,14 +103,26 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
     .addOption(env().makeOptionMandatory()).addOption(dry())
     .addHelpText('after', '\nExample:\n  porter build provision -e Stage')
     .action(withRun((m) => m.provisionAction));
-  build.command('promote').description("pre_promote, then move ENV's alias <service> to the new stack (or to --stack ID: rollback), then post_promote")
-    .addOption(env()).option('--stack <id>', 'promote this stack instead of the one last provisioned (rollback)').addOption(dry())
+  build.command('promote').description("pre_promote, then move ENV's alias <service> to the new stack (or to --stack ID), then post_promote")
+    .addOption(env()).option('--stack <id>', 'promote this stack instead of the one last provisioned (or, in a fresh clone, the newest healthy one of this version)').addOption(dry())
     .addHelpText('after', '\nExamples:\n  porter build promote -e Stage\n  porter build promote -e Stage --stack 3fa2c1d-m1abc2de')
     .action(withRun((m) => m.promoteAction));
   build.command('prune').description("pre_prune, then remove ENV's stacks that are not promoted, keeping the N newest, then post_prune")
     .addOption(env()).option('--keep <n>', 'how many of the newest unpromoted stacks to keep', '0').addOption(dry())
     .addHelpText('after', '\nExample:\n  porter build prune -e Stage --keep 1')
     .action(withRun((m) => m.pruneAction));
+  build.command('rollback').description("pre_rollback, then move ENV's alias back to the stack promoted before the current one (or --to STACK), then post_rollback")
+    .addOption(env().makeOptionMandatory()).option('--to <stack>', 'roll back to this stack instead of the previous one in the promotion history').addOption(dry())
+    .addHelpText('after', '\nExit: 2 when there is nothing to roll back to, or the stack is gone or unhealthy.\nExamples:\n  porter build rollback -e Stage\n  porter build rollback -e Stage --to 3fa2c1d-m1abc2de')
+    .action(withRun((m) => m.rollbackAction));
+  build.command('teardown').description('pre_teardown, then remove every stack of ENV in every region (the promoted one too), its network, images and records, then post_teardown')
+    .addOption(env().makeOptionMandatory()).addOption(dry())
+    .addHelpText('after', '\nExamples:\n  porter build teardown -e Stage --dry-run\n  porter build teardown -e Stage')
+    .action(withRun((m) => m.teardownAction));
+  build.command('status').description("list ENV's stacks per region (id, version, age, health, URL, promoted) and the last promotions, from the engines")
+    .addOption(env().makeOptionMandatory())
+    .addHelpText('after', '\nExamples:\n  porter build status -e Stage\n  porter --log-format json build status -e Stage')
+    .action(withRun((m) => m.statusAction));
   build.command('clean').description("remove .porter-tmp/, this service's hook images, containers and cached clones").addOption(dry())
     .addHelpText('after', '\nExample:\n  porter build clean')
     .action(withRun((m) => m.cleanAction));

@@ -3,6 +3,7 @@ import type { PlannedHook, PlannedListRun, RunPlan } from '../events.js';
 import type { HookScope } from '../hooks/environment.js';
 import { planHookList } from '../hooks/plan.js';
 import { redactUrl } from '../git/redact.js';
+import { onceKey } from '../phases/run-once.js';
 
 /** One list the command would run, and where. */
 export interface PlannedList {
@@ -12,12 +13,14 @@ export interface PlannedList {
   note?: string;
 }
 
-function plannedHook(h: HookConfig): PlannedHook {
+function plannedHook(h: HookConfig, onceRan: ReadonlySet<string> | undefined): PlannedHook {
+  const policy = h.runPolicy !== 'once' ? undefined : !onceRan ? 'once' : onceRan.has(onceKey(h.list, h.id)) ? 'once (already ran)' : 'once (will run)';
   return {
     hook: h.id,
     dockerfile: h.dockerfile,
     ...(h.repo ? { repo: redactUrl(h.repo), ref: h.ref ?? '' } : {}),
     runCondition: h.runCondition,
+    ...(policy ? { runPolicy: policy } : {}),
     ...(h.timeoutMs ? { timeoutMs: h.timeoutMs } : {}),
     retries: h.retries,
     environmentKeys: h.environment.map((e) => e.key),
@@ -28,9 +31,9 @@ function plannedHook(h: HookConfig): PlannedHook {
 /**
  * What a dry run reports, as data (the `plan` event): lists in order, concurrency groups, run
  * conditions, regions, sources with credentials redacted, environment keys — never values. Pure: it
- * reads the loaded config only, so it builds, clones and runs nothing.
+ * reads the loaded config (and `onceRan`, the run-once marks `<list>/<hook>` the caller read), so it builds, clones and runs nothing.
  */
-export function describePlan(config: PorterConfig, lists: readonly PlannedList[]): RunPlan {
+export function describePlan(config: PorterConfig, lists: readonly PlannedList[], onceRan?: ReadonlySet<string>): RunPlan {
   return {
     service: config.serviceName,
     lists: lists.map(({ list, scopes, note }): PlannedListRun => {
@@ -38,7 +41,7 @@ export function describePlan(config: PorterConfig, lists: readonly PlannedList[]
       const regions = scopes.flatMap((s) => (s.region ? [s.region] : []));
       const base = { list, ...(environment ? { environment } : {}), regions };
       if (note) return { ...base, note, steps: [] };
-      const steps = planHookList(config.hooks[list] ?? []).map((step) => ({ concurrent: step.concurrent, hooks: step.hooks.map(plannedHook) }));
+      const steps = planHookList(config.hooks[list] ?? []).map((step) => ({ concurrent: step.concurrent, hooks: step.hooks.map((h) => plannedHook(h, onceRan)) }));
       return { ...base, steps };
     }),
   };
@@ -62,6 +65,7 @@ export function formatPlan(plan: RunPlan): string {
         const mark = !step.concurrent ? `${i + 1}.` : j === 0 ? `${i + 1}. ┬` : j === step.hooks.length - 1 ? '   └' : '   ├';
         const extras = [
           `run_condition: ${h.runCondition}`,
+          h.runPolicy ? `run_policy: ${h.runPolicy}` : '',
           h.timeoutMs ? `timeout: ${h.timeoutMs / 1000}s` : '',
           h.retries ? `retries: ${h.retries}` : '',
           h.environmentKeys.length ? `environment: ${h.environmentKeys.join(', ')}` : '',

@@ -22,6 +22,8 @@ export function renderSummary(results: readonly HookResult[], paint: Paint): str
     if (r.status === 'failed' || r.status === 'timed-out') {
       if (r.message) out.push(`      ${r.message}`);
       for (const line of r.tail) out.push(`      | ${line}`);
+    } else if (r.status === 'skipped' && r.message) {
+      out.push(`      ${r.message}`);
     }
   }
   const count = (s: HookResult['status']): number => results.filter((r) => r.status === s).length;

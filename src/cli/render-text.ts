@@ -1,3 +1,4 @@
+import { formatStatus } from './render-status.js';
 import type { HookResult, PorterEvent } from '../events.js';
 import { createGitHubGroups, createPlainOutput, escapeData, escapeProperty } from './hook-groups.js';
 import { createProgressTerminal } from './progress-line.js';
@@ -107,6 +108,8 @@ export function createTextRenderer(opts: TextRenderOptions): (event: PorterEvent
         return;
       case 'plan':
         return terminal.write(formatPlan(event.plan));
+      case 'status':
+        return terminal.write(formatStatus(event.service, event.environment, event.regions));
       case 'stack-event':
         if (!opts.quiet) terminal.write(`porter: ${describeEvent(event.event)}: ${event.runs.map((r) => `${r.list} [${r.run}]`).join(', ')}\n`);
         return;

@@ -30,7 +30,7 @@ export interface DebugRequest {
 /** The hook as the config defines it now, or (gone from the config) as the journal tells; /repo_root as it was then. */
 function replayedHook(run: JournalRun, configured: HookConfig | undefined): HookConfig {
   const base: HookConfig = configured ?? {
-    list: run.list, index: run.index, id: run.hook, dockerfile: run.image.dockerfile, environment: [], runCondition: 'always',
+    list: run.list, index: run.index, id: run.hook, dockerfile: run.image.dockerfile, environment: [], runCondition: 'always', runPolicy: 'always',
     concurrent: false, retries: 0, retryOn: [], buildArgs: {}, secrets: [], repoRoot: 'rw', line: 0,
     ...(run.image.repo ? { repo: run.image.repo, ref: run.image.ref ?? '' } : {}),
   };

@@ -90,7 +90,7 @@ export function renderInitConfig(a: InitAnswers, schemaRef: string): string {
     `service_name: ${a.serviceName}`,
     'hooks:',
     '  # A hook list of your own: porter build hook -name smoke (add -e ' + a.environment + ' for its region).',
-    '  # The phases have theirs: pre_pack, post_pack, pre_provision … post_prune.',
+    '  # The phases have theirs: pre_pack, post_pack, pre_provision … post_prune, pre_rollback … post_teardown.',
     '  smoke:',
     '  - name: hello',
     `    dockerfile: ${SMOKE_DOCKERFILE}`,

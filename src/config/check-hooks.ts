@@ -4,7 +4,7 @@ import { pluginPathProblem, repoPathProblem } from './safe-path.js';
 import { suggest } from './suggest.js';
 import { entry, get, getString, keyPlace } from './tree.js';
 import type { CheckContext, MapNode, Place, TreeNode } from './tree.js';
-import { RESERVED_HOOK_LISTS } from './types.js';
+import { RESERVED_HOOK_LISTS, RUN_ONCE_LISTS } from './types.js';
 
 /** The checks on `hooks` and `hook_timeout` that the schema cannot express: pairs of fields, uniqueness, paths, repo URLs, secrets. */
 export async function checkHooks(root: MapNode, ctx: CheckContext): Promise<void> {
@@ -22,6 +22,7 @@ export async function checkHooks(root: MapNode, ctx: CheckContext): Promise<void
     for (const hook of list.value.items) {
       if (hook.kind !== 'map') continue;
       await checkHook(hook, ctx);
+      checkRunPolicy(hook, list.key, ctx);
       const name = entry(hook, 'name');
       const text = getString(hook, 'name');
       if (!name || text === undefined) continue;
@@ -110,4 +111,11 @@ export function checkDuration(node: TreeNode, ctx: CheckContext): void {
   if (node.kind !== 'scalar' || typeof node.value !== 'string' || !ctx.clean(node.path)) return;
   const problem = durationProblem(node.value);
   if (problem) ctx.report(node, problem);
+}
+
+/** `run_policy` means "on the environment's first provision": anywhere but pre_/post_provision it would mean nothing. */
+function checkRunPolicy(hook: MapNode, list: string, ctx: CheckContext): void {
+  const policy = get(hook, 'run_policy');
+  if (!policy || RUN_ONCE_LISTS.includes(list) || !ctx.clean(policy.path)) return;
+  ctx.report(policy, `has no meaning in ${list}: run_policy says whether a hook runs on every provision of an environment or only on its first, so it is only for pre_provision and post_provision hooks. Remove it, or move the hook to one of those lists.`);
 }

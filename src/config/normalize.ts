@@ -74,6 +74,7 @@ function normalizeHook(h: MapNode, list: string, index: number): HookConfig {
     environment: environmentEntries(get(h, 'environment')),
     ...(envFile !== undefined ? { envFile: normalizeRelPath(envFile) } : {}),
     runCondition: (getString(h, 'run_condition') ?? 'pass') as RunCondition,
+    runPolicy: getString(h, 'run_policy') === 'once' ? 'once' : 'always',
     concurrent: bool(h, 'concurrent') ?? false,
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     retries: number(h, 'retries') ?? 0,

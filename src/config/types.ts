@@ -1,9 +1,12 @@
 /** The reserved hook lists, in pipeline order. Any other list name is user-defined. */
-export const PHASES = ['pack', 'provision', 'promote', 'prune'] as const;
+export const PHASES = ['pack', 'provision', 'promote', 'prune', 'rollback', 'teardown'] as const;
 export type Phase = (typeof PHASES)[number];
 export const RESERVED_HOOK_LISTS: readonly string[] = PHASES.flatMap((p) => [`pre_${p}`, `post_${p}`]);
 
 export type RunCondition = 'pass' | 'fail' | 'always';
+
+/** The only lists where `run_policy: once` means something: those of the phase that makes an environment. */
+export const RUN_ONCE_LISTS: readonly string[] = ['pre_provision', 'post_provision'];
 
 /** One `environment` entry, in the order written. `value: null` is Compose's `KEY:` / `- KEY`: passed from an output or the host, if set. */
 export interface EnvEntry {
@@ -26,6 +29,8 @@ export interface HookConfig {
   environment: EnvEntry[];
   envFile?: string;
   runCondition: RunCondition;
+  /** `once`: only on the environment's first successful provision (pre_/post_provision only). */
+  runPolicy: 'always' | 'once';
   concurrent: boolean;
   timeoutMs?: number;
   retries: number;

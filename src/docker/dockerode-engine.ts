@@ -14,6 +14,7 @@ import { demuxLines } from './demux-lines.js';
 import { eventOperations } from './dockerode-events.js';
 import { stackOperations } from './dockerode-stacks.js';
 import { cleanupOperations } from './dockerode-cleanup.js';
+import { recordOperations } from './dockerode-records.js';
 import { fileOperations } from './dockerode-files.js';
 import { interactiveOperations } from './dockerode-interactive.js';
 import { swarmOperations } from './dockerode-swarm.js';
@@ -119,6 +120,7 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
     ...interactiveOperations(docker, host),
     ...cleanupOperations(docker, host),
     ...eventOperations(docker, host),
+    ...recordOperations(docker, host),
 
     async ping(signal) {
       const d = await docker();

@@ -174,6 +174,12 @@ export interface RegistryAuth {
 }
 
 
+/** A fact porter keeps in the engine (a labelled volume): found by its labels from any machine that reaches the engine. */
+export interface EngineRecord {
+  name: string;
+  labels: Record<string, string>;
+}
+
 export interface DockerEngine {
   /** The endpoint being used, as the user would name it (DOCKER_HOST value or socket path). */
   readonly host: string;
@@ -284,6 +290,12 @@ export interface DockerEngine {
   setServiceAliases(serviceId: string, network: string, aliases: string[], auth?: RegistryAuth): Promise<void>;
   /** Removes a service (its tasks stop in the background); gone already is fine. */
   removeService(serviceId: string): Promise<void>;
+  /** Keeps a record carrying `labels` in the engine; writing the same labels again is a no-op. */
+  writeRecord(labels: Record<string, string>): Promise<void>;
+  /** Records carrying every one of these labels (an empty value: carries the label). */
+  listRecords(labels: Record<string, string>): Promise<EngineRecord[]>;
+  /** Removes every record carrying all these labels; returns how many. */
+  removeRecords(labels: Record<string, string>): Promise<number>;
   /** Container events matching `filter` (held ones since `sinceNano` first) until `signal` fires; EngineError when the stream breaks. */
   followEvents(filter: EventFilter, handlers: EventHandlers, signal: AbortSignal): Promise<void>;
 }

@@ -16,6 +16,14 @@ export const Label = {
   host: 'porter.host',
   /** On a `porter debug` container: `replay`, or `kept` (`--keep`: no pid, so only `build clean` removes it). */
   debug: 'porter.debug',
+  /** On a record kept in the engine (a labelled volume): what it records, `promotion` or `run-once`. */
+  record: 'porter.record',
+  /** On a promotion record: when (ISO time), the stack it replaced, and whether a promote or a rollback made it. */
+  at: 'porter.at',
+  previous: 'porter.previous',
+  by: 'porter.by',
+  /** On a run-once record: the hook list and the hook's id. */
+  list: 'porter.list',
 } as const;
 export type LabelKey = (typeof Label)[keyof typeof Label];
 

@@ -6,8 +6,10 @@ import { isEligible, planHookList } from './plan.js';
 export interface HookStepRunner {
   /** Runs one eligible hook to its result; never rejects for the hook's own failure. `status`: the list's when the hook's step starts. */
   run(hook: HookConfig, status: ListStatus): Promise<HookResult>;
-  /** The result reported for a hook that was not eligible (`skipped`) or never started (`cancelled`). */
-  notRun(hook: HookConfig, status: 'skipped' | 'cancelled'): HookResult;
+  /** The result reported for a hook that was not eligible (`skipped`, with why when not its run condition) or never started (`cancelled`). */
+  notRun(hook: HookConfig, status: 'skipped' | 'cancelled', message?: string): HookResult;
+  /** Why an otherwise eligible hook is not to run (`run_policy: once` that already ran); undefined: it runs. */
+  skipReason?(hook: HookConfig): string | undefined;
 }
 
 export interface ListOutcome {
@@ -41,6 +43,8 @@ export async function runHookList(
       step.hooks.map(async (hook) => {
         if (signal.aborted) return runner.notRun(hook, 'cancelled');
         if (!isEligible(hook.runCondition, atStart)) return runner.notRun(hook, 'skipped');
+        const reason = runner.skipReason?.(hook);
+        if (reason) return runner.notRun(hook, 'skipped', reason);
         return runner.run(hook, atStart);
       }),
     );

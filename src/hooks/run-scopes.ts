@@ -20,16 +20,18 @@ export async function runListInScopes(
   startStatus: (scope: HookScope) => ListStatus,
   images: HookImages,
   ctx: RunContext,
+  skipReason?: (hook: HookConfig) => string | undefined,
 ): Promise<ScopedOutcome[]> {
   images.prefetch(hooks);
   return allOrFirstError(
     scopes.map(async (scope) => {
       const runner = {
         run: (hook: HookConfig, status: ListStatus) => runHook(hook, { ...scope, listStatus: status }, images, ctx),
-        notRun: (hook: HookConfig, status: 'skipped' | 'cancelled'): HookResult => {
+        ...(skipReason ? { skipReason } : {}),
+        notRun: (hook: HookConfig, status: 'skipped' | 'cancelled', message?: string): HookResult => {
           const result: HookResult = {
             list: hook.list, hook: hook.id, ...(scope.region ? { region: scope.region } : {}), ...(scope.event ? { run: scope.event.run } : {}),
-            status, tail: [], durationMs: 0, attempts: 0,
+            status, tail: [], durationMs: 0, attempts: 0, ...(message ? { message } : {}),
           };
           ctx.emit({ type: 'hook-end', result });
           return result;

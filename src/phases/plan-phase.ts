@@ -10,6 +10,8 @@ export interface PhasePlanInputs {
   environment?: EnvironmentConfig;
   stack?: string;
   keep?: number;
+  /** Teardown: what the engines hold now that it would remove, one line each (read, never changed, by --dry-run). */
+  removals?: string[];
 }
 
 /** What `--dry-run` shows for a phase: its pre_ list, the body as a note (per region), its post_ list. */
@@ -41,12 +43,16 @@ function bodyNote(config: PorterConfig, phase: Phase, i: PhasePlanInputs): strin
         : `${c.name} (worker; healthy by its HEALTHCHECK, or still running after a grace period)`);
       return `${where} a new stack of version ${version} on network ${network}: ${containers.join(', ') || 'no containers'}`;
     }
+    if (phase === 'rollback') return `${where} give the alias ${config.serviceName} on ${network} back to ${i.stack ? `stack ${i.stack}` : 'the stack promoted before the current one (from the promotion history in the engine)'}, then take it from the current stack`;
+    if (phase === 'teardown') return `${where} remove every stack of ${env.name} (the promoted one too), the network ${network}, the stacks' images no other environment uses, and the promotion history and run-once records`;
     if (phase === 'promote') return `${where} give the alias ${config.serviceName} on ${network} to stack ${i.stack ?? '(the one last provisioned from this workspace)'}, then take it from the previous stack`;
     return `${where} remove the stacks of ${env.name} that are not promoted, keeping the ${i.keep ?? 0} newest, and the images no remaining stack uses`;
   });
   const extra = phase === 'provision' ? provisionExtras(env) : [];
-  const head = { provision: 'start a new stack in every region, concurrently; one that does not become healthy is removed', promote: 'move the stable alias, per region', prune: 'remove old stacks, per region' }[phase];
-  return [head, ...regions, ...extra].join('\n');
+  const head = { provision: 'start a new stack in every region, concurrently; one that does not become healthy is removed', promote: 'move the stable alias, per region', prune: 'remove old stacks, per region',
+    rollback: 'move the stable alias back, per region', teardown: 'take the environment down, per region' }[phase];
+  const found = i.removals ? (i.removals.length ? ['  found on the engines now:', ...i.removals.map((r) => `    ${r}`)] : ['  found on the engines now: nothing (teardown would pass, changing nothing)']) : [];
+  return [head, ...regions, ...extra, ...found].join('\n');
 }
 
 /** What a provision does besides starting a stack: src_env_file programs first, and a hot swap instead when one is promoted. */

@@ -7,6 +7,7 @@ import { networkName } from './stack-names.js';
 import { aliasServices, currentTaskIds, listSwarmStacks, swarmStackUrl, waitConverged, type SwarmStack } from './swarm-stacks.js';
 import { findStackToPromote, openPromoteStep } from './promote-step.js';
 import { registryOf } from './registry.js';
+import { recordPromotion } from './history.js';
 
 /** How long promote waits for a service's rolling update (new tasks healthy, old ones gone). */
 const UPDATE_TIMEOUT_MS = 120_000;
@@ -44,11 +45,11 @@ export async function planSwarmRegion(ctx: RunContext, env: EnvironmentConfig, t
  * (Swarm takes a task out of DNS, waits for the cluster to agree, and only then stops it). No moment without the
  * alias, no request sent to a stopped task. False when an update did not converge, reported on the step.
  */
-export async function promoteSwarmRegion(ctx: RunContext, env: EnvironmentConfig, p: SwarmPromotion): Promise<boolean> {
+export async function promoteSwarmRegion(ctx: RunContext, env: EnvironmentConfig, p: SwarmPromotion, by: 'promote' | 'rollback'): Promise<boolean> {
   const service = ctx.config.serviceName;
   const network = networkName(service, env.name);
   const { engine, region } = p.target;
-  const step = openPromoteStep(ctx, region.name, p.stack.id, p.stack.promoted && p.previous.length === 0);
+  const step = openPromoteStep(ctx, by, region.name, p.stack.id, p.stack.promoted && p.previous.length === 0);
   if (!step) return true;
   const move = async (stack: SwarmStack, aliases: string[]): Promise<boolean> => {
     const services = aliasServices(stack).filter((s) => (s.aliases[network] ?? []).includes(service) !== aliases.includes(service));
@@ -66,7 +67,8 @@ export async function promoteSwarmRegion(ctx: RunContext, env: EnvironmentConfig
     if (!(await move(old, []))) return false;
     step.log(`stack ${old.id} no longer answers to ${service}`);
   }
+  await recordPromotion(engine, service, env.name, region.name, { stack: p.stack.id, at: new Date(ctx.now()).toISOString(), by, ...(p.previous[0] ? { previous: p.previous[0].id } : {}) });
   step.pass();
-  ctx.emit({ type: 'message', level: 'info', text: `Promoted stack ${p.stack.id} in Swarm region ${region.name} of ${env.name}${p.previous.length ? ` (was ${p.previous.map((s) => s.id).join(', ')})` : ''}.` });
+  ctx.emit({ type: 'message', level: 'info', text: `${by === 'rollback' ? 'Rolled back to' : 'Promoted'} stack ${p.stack.id} in Swarm region ${region.name} of ${env.name}${p.previous.length ? ` (was ${p.previous.map((s) => s.id).join(', ')})` : ''}.` });
   return true;
 }

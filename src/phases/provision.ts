@@ -15,6 +15,7 @@ import { newStackId } from './stack-names.js';
 import { runSrcEnvFiles } from './src-env-file.js';
 import { startStack } from './provision-region.js';
 import { startSwarmStack, swarmImages } from './provision-swarm.js';
+import { runOncePolicy } from './run-once.js';
 import { requireManifest, StateFiles, type Manifest } from './state.js';
 
 export interface ProvisionOptions {
@@ -40,7 +41,8 @@ export async function buildProvision(ctx: RunContext, envName: string, opts: Pro
   const promoted = env.hotSwap ? await stacksToSwap(ctx, env, targets) : undefined;
   if (promoted) return buildHotSwap(ctx, { env, targets, manifest, payloadFile, srcEnv, swarmImages: swarmRefs, stackId: promoted, ...(opts.pickPort ? { pickPort: opts.pickPort } : {}) });
   const stackId = newStackId(manifest.version, ctx.now());
-  return runPhase(
+  const once = await runOncePolicy(ctx, env.name, targets.map((t) => t.engine));
+  const status = await runPhase(
     {
       phase: 'provision',
       environment: env.name,
@@ -53,10 +55,12 @@ export async function buildProvision(ctx: RunContext, envName: string, opts: Pro
         },
       }),
     },
-    hookListRunner(() => ctx),
+    hookListRunner(() => ctx, once.options),
     ctx.emit,
     ctx.now,
   );
+  if (status === 'passed') await once.record();
+  return status;
 }
 
 /** The environment with each inet container that has no `inet_port` given the port its packed image EXPOSEs. */

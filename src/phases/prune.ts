@@ -1,6 +1,5 @@
 import type { EnvironmentConfig } from '../config/types.js';
 import type { RunContext } from '../context.js';
-import { Label } from '../docker/labels.js';
 import type { ListStatus } from '../events.js';
 import { startBodyStep } from './body-step.js';
 import { hookListRunner } from './hook-lists.js';
@@ -10,6 +9,7 @@ import { runPhase } from './run-phase.js';
 import { networkName } from './stack-names.js';
 import { listStacks, selectForPrune } from './stacks.js';
 import { readManifest, readProvisionState } from './state.js';
+import { removeUnusedImages } from './unused-images.js';
 
 /**
  * `porter build prune [-e ENV] [--keep N]`: per region, removes the environment's stacks that are not promoted,
@@ -47,13 +47,7 @@ async function pruneRegion(ctx: RunContext, env: EnvironmentConfig, target: Regi
     await Promise.all(stack.containers.map((c) => engine.removeContainer(c.id)));
     step.log(`removed stack ${stack.id} (version ${stack.version}, ${stack.containers.length} container${stack.containers.length === 1 ? '' : 's'})`);
   }
-  const remaining = await engine.listContainers({ [Label.service]: service, [Label.version]: '' });
-  const inUse = new Set(remaining.map((c) => c.labels[Label.version]));
-  for (const version of new Set(chosen.remove.map((s) => s.version))) {
-    if (inUse.has(version) || version === packed || !version) continue;
-    const removed = await engine.removeImages({ [Label.service]: service, [Label.version]: version, [Label.container]: '' });
-    if (removed > 0) step.log(`removed ${removed} image${removed === 1 ? '' : 's'} of version ${version}`);
-  }
+  for (const line of await removeUnusedImages(engine, service, chosen.remove.map((s) => s.version), packed)) step.log(line);
   if (chosen.keep.length === 0 && (await engine.removeNetwork(network))) step.log(`removed network ${network}`);
   step.log(`kept ${chosen.keep.length ? chosen.keep.map((s) => `${s.id}${s.promoted ? ' (promoted)' : ''}`).join(', ') : 'no stacks'}`);
   step.pass();

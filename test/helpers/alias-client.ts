@@ -1,5 +1,7 @@
-/** A client on an environment network that asks the service's alias all the time: how the tests count failed requests. */
+/** What clients on an environment network see of the alias `<service>`: one answer, or a loop that counts failures. */
+import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { DockerEngine } from '../../src/docker/engine.js';
 import { engineApi } from './engine-api.js';
 
 /** A page whose /health answers unless the page (`page.txt` of the repo) says "broken"; writes only to /tmp. */
@@ -10,18 +12,25 @@ export const PAGE_DOCKERFILE = [
   '',
 ].join('\n');
 
+/** What `http://<service>:8080/` answers to a container on `network`, right now. */
+export async function answerOnNetwork(engine: DockerEngine, service: string, network: string, labels: Record<string, string>): Promise<string> {
+  const out: string[] = [];
+  await engine.runToExit({ image: 'busybox:latest', env: [], binds: [], labels, network, cmd: ['timeout', '5', 'wget', '-q', '-O-', `http://${service}:8080/`] }, (l) => out.push(l), new AbortController().signal);
+  return out.join('\n');
+}
+
 /**
- * Starts a busybox container on `network` (named `<service>-client`, with `labels`) that asks `http://<service>:8080/`
- * every 100 ms, each request allowed 2 s; `stop` removes it and returns how many answered and how many failed.
+ * A client on `network` (a busybox container named `<service>-client`, with `labels`) asking `http://<service>:8080/`
+ * every 100 ms, each request allowed 2 s; started and given a second to warm up. `stop()` removes it and returns how
+ * many requests were answered and how many failed.
  */
-export async function startAliasClient(service: string, network: string, labels: Record<string, string>): Promise<{ stop(): Promise<{ ok: number; failed: number }> }> {
+export async function startClientLoop(service: string, network: string, labels: Record<string, string>): Promise<{ stop(): Promise<{ ok: number; failed: number }> }> {
   const client = await engineApi('POST', `/containers/create?name=${service}-client`, 30_000, {
     Image: 'busybox:latest', Labels: labels, HostConfig: { NetworkMode: network },
     Cmd: ['sh', '-c', `while true; do if timeout 2 wget -q -O- http://${service}:8080/ >/dev/null 2>&1; then echo ok; else echo FAILED; fi; sleep 0.1; done`],
   });
   const id = (client.body as { Id: string }).Id;
-  const started = await engineApi('POST', `/containers/${id}/start`);
-  if (started.status !== 204) throw new Error(`the client did not start: ${started.status} ${JSON.stringify(started.body)}`);
+  assert.equal((await engineApi('POST', `/containers/${id}/start`)).status, 204, 'the client container did not start');
   await sleep(1000);
   return {
     async stop() {

@@ -95,30 +95,34 @@ interface Listed {
   Command?: string;
 }
 
-async function leftovers(labels: Record<string, string>): Promise<{ containers: Listed[]; networks: Listed[]; images: Listed[] }> {
+async function leftovers(labels: Record<string, string>): Promise<{ containers: Listed[]; networks: Listed[]; images: Listed[]; volumes: Listed[] }> {
   const q = labelQuery(labels);
-  const [containers, networks, images] = await Promise.all([
+  const [containers, networks, images, volumes] = await Promise.all([
     engineList<Listed>(`/containers/json?all=1&${q}`),
     engineList<Listed>(`/networks?${q}`),
     engineList<Listed>(`/images/json?${q}`),
+    // The volume list is an object; porter's records (promotion history, run-once marks) are labelled volumes.
+    engineApi('GET', `/volumes?${q}`).then((a) => ((a.body as { Volumes?: Listed[] | null }).Volumes ?? [])),
   ]);
-  return { containers, networks, images };
+  return { containers, networks, images, volumes };
 }
 
-/** Force-removes every container, network and image carrying all of `labels` (refuses an empty filter). */
+/** Force-removes every container, network, volume and image carrying all of `labels` (refuses an empty filter). */
 export async function sweep(labels: Record<string, string>): Promise<void> {
   assert.ok(Object.keys(labels).length > 0, 'sweep needs at least one label, or it would clear the whole engine');
-  const { containers, networks } = await leftovers(labels);
+  const { containers, networks, volumes } = await leftovers(labels);
   await Promise.all(containers.map((c) => engineApi('DELETE', `/containers/${c.Id}?force=1&v=1`)));
   await Promise.all(networks.map((n) => engineApi('DELETE', `/networks/${n.Id}`)));
+  await Promise.all(volumes.map((v) => engineApi('DELETE', `/volumes/${v.Name ?? ''}?force=1`)));
   const { images } = await leftovers(labels);
   for (const image of images) await engineApi('DELETE', `/images/${image.Id}?force=1`);
 }
 
-/** Fails, naming them, when any container, network or image with all of `labels` is still on the engine. */
+/** Fails, naming them, when any container, network, volume or image with all of `labels` is still on the engine. */
 export async function assertNothingLeft(labels: Record<string, string>): Promise<void> {
-  const { containers, networks, images } = await leftovers(labels);
+  const { containers, networks, images, volumes } = await leftovers(labels);
   const names = [
+    ...volumes.map((v) => `volume ${v.Name ?? ''}`),
     ...containers.map((c) => `container ${c.Names?.join(',') ?? c.Id}`),
     ...networks.map((n) => `network ${n.Name ?? n.Id}`),
     ...images.map((i) => `image ${i.RepoTags?.join(',') || i.Id}`),

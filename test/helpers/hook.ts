@@ -10,6 +10,7 @@ export function makeHook(list: string, index: number, fields: Partial<HookConfig
     dockerfile: 'Dockerfile',
     environment: [],
     runCondition: 'pass',
+    runPolicy: 'always',
     concurrent: false,
     retries: 0,
     retryOn: [],

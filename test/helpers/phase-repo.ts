@@ -48,6 +48,16 @@ export interface PhaseSession {
   lines(list: string, hook: string): string[];
 }
 
+/** `run` in a phase session of `repo` (closed afterwards): its value, and the session for its events. */
+export async function inPhaseSession<T>(repo: string, run: (s: PhaseSession) => Promise<T>, env: Record<string, string | undefined> = {}): Promise<{ value: T; s: PhaseSession }> {
+  const s = await phaseSession(repo, env);
+  try {
+    return { value: await run(s), s };
+  } finally {
+    await s.ctx.close();
+  }
+}
+
 /** A RunContext on the real engine for the repo, recording every event. */
 export async function phaseSession(repo: string, env: Record<string, string | undefined> = {}, signal = new AbortController().signal): Promise<PhaseSession> {
   const events: PorterEvent[] = [];

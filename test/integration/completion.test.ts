@@ -57,17 +57,18 @@ describe('porter completion bash, in bash', () => {
   it('completes commands, subcommands and shells', { timeout: 10_000 }, () => {
     assert.deepEqual(complete('porter '), ['build', 'completion', 'config', 'debug', 'init', 'watch']);
     assert.deepEqual(complete('porter b'), ['build']);
-    assert.deepEqual(complete('porter build '), ['clean', 'hook', 'pack', 'promote', 'provision', 'prune']);
+    assert.deepEqual(complete('porter build '), ['clean', 'hook', 'pack', 'promote', 'provision', 'prune', 'rollback', 'status', 'teardown']);
     assert.deepEqual(complete('porter build pr'), ['promote', 'provision', 'prune']);
     assert.deepEqual(complete('porter config '), ['validate']);
     assert.deepEqual(complete('porter completion '), ['bash', 'fish', 'zsh']);
-    assert.deepEqual(complete('porter help build '), ['clean', 'hook', 'pack', 'promote', 'provision', 'prune']);
-    assert.deepEqual(complete('porter -C . --report r.html build '), ['clean', 'hook', 'pack', 'promote', 'provision', 'prune'], 'option values are not commands');
+    assert.deepEqual(complete('porter help build '), ['clean', 'hook', 'pack', 'promote', 'provision', 'prune', 'rollback', 'status', 'teardown']);
+    assert.deepEqual(complete('porter -C . --report r.html build '), ['clean', 'hook', 'pack', 'promote', 'provision', 'prune', 'rollback', 'status', 'teardown'], 'option values are not commands');
   });
 
   it('completes options and their fixed values', { timeout: 10_000 }, () => {
     assert.deepEqual(complete('porter build hook --'), ['--config', '--dry-run', '--environment', '--help', '--junit', '--log-format', '--name', '--no-color', '--quiet', '--report']);
     assert.deepEqual(complete('porter build prune --k'), ['--keep']);
+    assert.deepEqual(complete('porter build rollback --t'), ['--to']);
     assert.deepEqual(complete('porter --log-format '), ['json', 'text']);
     assert.deepEqual(complete('porter --v'), ['--version']);
   });

@@ -9,7 +9,7 @@ import { buildPromote } from '../../src/phases/promote.js';
 import { buildProvision } from '../../src/phases/provision.js';
 import type { ProvisionRecord } from '../../src/phases/state.js';
 import { assertNothingLeft, describeDocker, removeTempDirs, sweep, uniqueRunId } from '../helpers/docker.js';
-import { PAGE_DOCKERFILE, startAliasClient } from '../helpers/alias-client.js';
+import { PAGE_DOCKERFILE, startClientLoop } from '../helpers/alias-client.js';
 import { commitAll, phaseSession, serviceConfig, serviceRepo, type PhaseSession } from '../helpers/phase-repo.js';
 
 const service = uniqueRunId();
@@ -101,7 +101,7 @@ void describeDocker('hot swap on the real engine', (engine) => {
   test('replaces the promoted stack in place: same stack id, URL, names and ports; no failed request through the alias; promote has nothing to do', { timeout: 180_000 }, async () => {
     const url = (await record()).regions[0]?.url;
     await release('two');
-    const client = await startAliasClient(service, network, labels);
+    const client = await startClientLoop(service, network, labels);
     const swap = await phase((s) => buildProvision(s.ctx, 'Stage'));
     assert.equal(swap.value, 'passed', JSON.stringify(swap.s.results().filter((r) => r.status !== 'passed')));
     await new Promise((r) => setTimeout(r, 1000));

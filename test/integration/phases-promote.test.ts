@@ -10,9 +10,9 @@ import { buildPromote } from '../../src/phases/promote.js';
 import { buildProvision } from '../../src/phases/provision.js';
 import { buildPrune } from '../../src/phases/prune.js';
 import { assertNothingLeft, describeDocker, removeTempDirs, sweep, uniqueRunId } from '../helpers/docker.js';
-import { startAliasClient } from '../helpers/alias-client.js';
 import { engineApi } from '../helpers/engine-api.js';
-import { HTTPD_DOCKERFILE, STACK_ENV_HOOK, phaseSession, serviceConfig, serviceRepo } from '../helpers/phase-repo.js';
+import { answerOnNetwork as answer, startClientLoop } from '../helpers/alias-client.js';
+import { HTTPD_DOCKERFILE, STACK_ENV_HOOK, inPhaseSession, serviceConfig, serviceRepo } from '../helpers/phase-repo.js';
 
 const service = uniqueRunId();
 const labels = { [Label.service]: service };
@@ -41,14 +41,7 @@ after(async () => {
   await removeTempDirs();
 });
 
-async function phase<T>(run: (s: Awaited<ReturnType<typeof phaseSession>>) => Promise<T>): Promise<{ value: T; s: Awaited<ReturnType<typeof phaseSession>> }> {
-  const s = await phaseSession(repo);
-  try {
-    return { value: await run(s), s };
-  } finally {
-    await s.ctx.close();
-  }
-}
+const phase = <T>(run: Parameters<typeof inPhaseSession<T>>[1]) => inPhaseSession(repo, run);
 
 async function provisioned(): Promise<string> {
   const { value } = await phase((s) => buildProvision(s.ctx, 'Stage'));
@@ -56,12 +49,7 @@ async function provisioned(): Promise<string> {
   return JSON.parse(await readFile(join(repo, '.porter-tmp', 'provision.json'), 'utf8')).environments.Stage.stackId as string;
 }
 
-/** What `http://<service>:8080/` answers to a container on the environment network, right now. */
-async function answerOnNetwork(engine: DockerEngine): Promise<string> {
-  const out: string[] = [];
-  await engine.runToExit({ image: 'busybox:latest', env: [], binds: [], labels, network, cmd: ['timeout', '5', 'wget', '-q', '-O-', `http://${service}:8080/`] }, (l) => out.push(l), new AbortController().signal);
-  return out.join('\n');
-}
+const answerOnNetwork = (engine: DockerEngine): Promise<string> => answer(engine, service, network, labels);
 
 async function stacksOnEngine(engine: DockerEngine): Promise<string[]> {
   return [...new Set((await engine.listContainers({ ...labels, [Label.stack]: '' })).map((c) => c.labels[Label.stack] ?? ''))].sort();
@@ -82,7 +70,9 @@ void describeDocker('build promote and prune on the real engine', (engine) => {
     assert.deepEqual(first.s.lines('post_promote', 'env')[0]?.split(' ').slice(0, 3), ['ENV=Stage', 'REGION=local', `STACK=${blue}`]);
     const green = await provisioned();
 
-    const client = await startAliasClient(service, network, labels);
+    // A client on the environment network asks every 100 ms, each request allowed 2 s, and counts failures.
+    const client = await startClientLoop(service, network, labels);
+
     const switched = await phase((s) => buildPromote(s.ctx, 'Stage', undefined));
     assert.equal(switched.value, 'passed');
     assert.equal(await answerOnNetwork(engine), `stack ${green}`);

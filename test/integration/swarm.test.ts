@@ -19,6 +19,7 @@ import { eventually, removeTempDirs, uniqueRunId } from '../helpers/docker.js';
 import { phaseSession, serviceConfig, serviceRepo, type PhaseSession } from '../helpers/phase-repo.js';
 import { dockerConfigFor, registryAuthorization } from '../helpers/registry.js';
 import { createSwarmLab, swarmLabUnavailable, type SwarmLab } from '../helpers/swarm-lab.js';
+import { labAnswer, labPhase, testLabCanBeBuilt } from '../helpers/swarm-suite.js';
 
 const service = uniqueRunId();
 const network = `porter-${service}-Stage`;
@@ -66,14 +67,7 @@ after(async () => {
   await removeTempDirs();
 });
 
-async function phase<T>(run: (s: PhaseSession) => Promise<T>): Promise<{ value: T; s: PhaseSession }> {
-  const s = await phaseSession(repo, { DOCKER_HOST: lab?.managerHost, DOCKER_REGISTRY: undefined, DOCKER_REPOSITORY: undefined, DOCKER_CONFIG: dockerConfig });
-  try {
-    return { value: await run(s), s };
-  } finally {
-    await s.ctx.close();
-  }
-}
+const phase = <T>(run: (s: PhaseSession) => Promise<T>): Promise<{ value: T; s: PhaseSession }> => labPhase(lab, repo, dockerConfig, run);
 
 function stage(): SwarmLab {
   if (!lab) throw new Error('no lab');
@@ -105,17 +99,10 @@ async function taskEndpoints(serviceName: string): Promise<string[]> {
   }));
 }
 
-/** What `http://<service>:8080/` answers to a container on the overlay network, right now. */
-async function answerOnNetwork(): Promise<string> {
-  return (await stage().docker('manager', ['run', '--rm', '--network', network, 'busybox:latest', 'timeout', '5', 'wget', '-q', '-O-', `http://${service}:8080/`])).trim();
-}
+const answerOnNetwork = (): Promise<string> => labAnswer(stage(), service, network);
 
 void describe('Swarm regions on a two-node swarm', () => {
-  test('the lab can be built here (a failure under CI, else a loud skip)', { timeout: 10_000 }, (t) => {
-    if (!unavailable) return;
-    if (process.env.CI) assert.fail(`CI is set, so this is a failure, not a skip: ${unavailable}`);
-    t.skip(unavailable);
-  });
+  testLabCanBeBuilt(() => unavailable);
 
   test('pack pushes to the registry; provision runs healthy tasks on both nodes; promote moves the alias with no failed request; rollback; prune', { timeout: 150_000 }, async (t) => {
     if (!lab) return t.skip(unavailable ?? 'no lab');

@@ -37,7 +37,7 @@ describe('hooks: what a valid config becomes', () => {
     ]), repo);
     assert.deepEqual({ ...config.hooks.pre_pack?.[0], buildArgs: { ...config.hooks.pre_pack?.[0]?.buildArgs } }, {
       list: 'pre_pack', index: 0, id: 'lint', dockerfile: '.porter/hooks/lint', environment: [{ key: 'TOKEN', value: 'abc' }],
-      envFile: '.porter/hook.env', runCondition: 'always', concurrent: true, timeoutMs: 5_400_000, retries: 2,
+      envFile: '.porter/hook.env', runCondition: 'always', runPolicy: 'always', concurrent: true, timeoutMs: 5_400_000, retries: 2,
       retryOn: ['timeout'], buildArgs: { NODE: '20', FLAG: 'true', NAME: 'x' }, secrets: ['TOKEN'], repoRoot: 'ro', line: 4,
     });
     const plugin = config.hooks.post_pack?.[0];
@@ -150,6 +150,19 @@ describe('hooks: problems', () => {
     const found = await problems(hooks(['  - dockerfile: Dockerfile', '    environment: [TOKEN]', '    secrets: [TOKEN, OTHER]']), await repoWithHook());
     assert.equal(found.length, 1);
     assert.match(problemAt(found, 'hooks.pre_pack[0].secrets[1]').message, /"OTHER" is not in this hook's environment/);
+  });
+
+  it('takes run_policy once only in pre_/post_provision, saying why elsewhere', async () => {
+    const repo = await repoWithHook();
+    const text = ['service_name: hello', 'hooks:', '  post_provision:', '  - dockerfile: Dockerfile', '    run_policy: once',
+      '  pre_pack:', '  - dockerfile: Dockerfile', '    run_policy: once', '  smoke:', '  - dockerfile: Dockerfile', '    run_policy: always',
+      '  pre_provision:', '  - dockerfile: Dockerfile', '    run_policy: sometimes'].join('\n');
+    const found = await problems(text, repo);
+    assert.deepEqual(found.map((p) => [p.line, p.path]).sort(), [[11, 'hooks.smoke[0].run_policy'], [14, 'hooks.pre_provision[0].run_policy'], [8, 'hooks.pre_pack[0].run_policy']].sort());
+    assert.match(problemAt(found, 'hooks.pre_pack[0].run_policy').message, /^has no meaning in pre_pack: run_policy says whether a hook runs on every provision .* only for pre_provision and post_provision hooks/);
+    assert.match(problemAt(found, 'hooks.pre_provision[0].run_policy').message, /must be one of always, once, not "sometimes"/);
+    const config = await parse(['service_name: hello', 'hooks:', '  post_provision:', '  - dockerfile: Dockerfile', '    run_policy: once', '  - dockerfile: Dockerfile'].join('\n'), repo);
+    assert.deepEqual(config.hooks.post_provision?.map((h) => h.runPolicy), ['once', 'always']);
   });
 
   it('refuses a duplicate hook name, naming both lines', async () => {

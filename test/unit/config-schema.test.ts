@@ -130,6 +130,7 @@ const FULL = {
       { name: 'notify', repo: 'https://example.com/org/plugins.git', ref: 'v1.0.0', dockerfile: 'notify/Dockerfile' },
     ],
     'on-crash': [{ dockerfile: 'hooks/Dockerfile' }],
+    post_provision: [{ name: 'migrate', dockerfile: 'hooks/Dockerfile', run_policy: 'once' }],
   },
   environments: [{
     name: 'Stage', registry: 'registry.example.com', instance_count: 2, hot_swap: true,
