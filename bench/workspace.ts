@@ -77,16 +77,20 @@ export async function gitSpy(ws: Workspace): Promise<{ binDir: string; log: stri
   return { binDir, log };
 }
 
-/** Force-removes every container and image labelled with one of these services; returns what it removed. */
-export async function removeFromEngine(docker: Docker, services: Iterable<string>): Promise<{ containers: number; images: number }> {
+/** Force-removes every container, image and network labelled with one of these services; returns what it removed. */
+export async function removeFromEngine(docker: Docker, services: Iterable<string>): Promise<{ containers: number; images: number; networks: number }> {
   let containers = 0;
   let images = 0;
-  for (const service of services) {
-    const filters = { label: [`porter.service=${service}`] };
+  let networks = 0;
+  const filtersOf = [...services].map((service) => ({ label: [`porter.service=${service}`] }));
+  // Every service's containers first: (h)'s floor runs porter's image, which is not removed while in use.
+  for (const filters of filtersOf) {
     for (const c of await docker.listContainers({ all: true, filters })) {
       await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
       containers += 1;
     }
+  }
+  for (const filters of filtersOf) {
     for (const image of await docker.listImages({ all: true, filters })) {
       const names = (image.RepoTags ?? []).filter((t) => t !== '<none>:<none>');
       for (const name of names.length > 0 ? names : [image.Id]) {
@@ -94,8 +98,12 @@ export async function removeFromEngine(docker: Docker, services: Iterable<string
       }
       images += 1;
     }
+    for (const network of await docker.listNetworks({ filters })) {
+      await docker.getNetwork(network.Id).remove().catch(() => undefined);
+      networks += 1;
+    }
   }
-  return { containers, images };
+  return { containers, images, networks };
 }
 
 /** Removes the workspace's files (plugin checkouts are read-only, so modes are opened first). */

@@ -1,9 +1,12 @@
+import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DockerEngine } from '../docker/engine.js';
 import { formatMs } from '../hooks/run-hook.js';
+import { pollPause } from './poll-pause.js';
 
 /** A worker without a HEALTHCHECK is healthy when it is still running after this long (or its timeout, if shorter). */
 export const WORKER_GRACE_MS = 3000;
+/** Checks 20, 40, 80, 160 ms apart at first (poll-pause.ts), then every this often. */
 const POLL_MS = 250;
 const REQUEST_TIMEOUT_MS = 2000;
 
@@ -17,16 +20,24 @@ export interface HealthTarget {
 
 export type Health = { ok: true } | { ok: false; reason: string };
 
-async function probe(url: string, method: string, signal: AbortSignal): Promise<string | undefined> {
-  try {
-    const answer = await fetch(url, { method, redirect: 'manual', signal: AbortSignal.any([signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]) });
-    await answer.body?.cancel();
-    return answer.status >= 200 && answer.status < 300 ? undefined : `it answered ${answer.status}`;
-  } catch (err) {
-    if (signal.aborted) throw err;
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    return `no answer (${cause?.code ?? cause?.message ?? (err as Error).message})`;
-  }
+/**
+ * One HTTP check, through node:http (already loaded by the engine client) rather than fetch, whose first call
+ * loads undici: tens of milliseconds and megabytes on every provision, for one request.
+ */
+function probe(url: string, method: string, signal: AbortSignal): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+    const req = request(url, { method, agent: false, signal: AbortSignal.any([signal, timeout]) }, (answer) => {
+      answer.resume();
+      const status = answer.statusCode ?? 0;
+      resolve(status >= 200 && status < 300 ? undefined : `it answered ${status}`);
+    });
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (signal.aborted) reject(err);
+      else resolve(`no answer (${timeout.aborted ? `within ${REQUEST_TIMEOUT_MS / 1000} s` : (err.code ?? err.message)})`);
+    });
+    req.end();
+  });
 }
 
 /**
@@ -38,7 +49,7 @@ export async function waitHealthy(t: HealthTarget, signal: AbortSignal, now: () 
   const started = now();
   const grace = Math.min(WORKER_GRACE_MS, t.timeoutMs);
   let last = 'it was still starting';
-  for (;;) {
+  for (let check = 0; ; check++) {
     const state = await t.engine.inspectContainer(t.containerId);
     if (!state) return { ok: false, reason: 'it was removed while porter waited for it' };
     if (!state.running) return { ok: false, reason: `it exited with code ${state.exitCode} (${formatMs(now() - started)} after start)` };
@@ -54,6 +65,6 @@ export async function waitHealthy(t: HealthTarget, signal: AbortSignal, now: () 
       return { ok: true };
     }
     if (now() - started >= t.timeoutMs) return { ok: false, reason: `it did not become healthy within ${formatMs(t.timeoutMs)} (last check: ${last})` };
-    await sleep(POLL_MS, undefined, { signal });
+    await sleep(pollPause(check, POLL_MS), undefined, { signal });
   }
 }
