@@ -1,5 +1,6 @@
 import type { EnvironmentConfig } from '../config/types.js';
 import type { RunContext } from '../context.js';
+import type { DockerEngine } from '../docker/engine.js';
 import { Label } from '../docker/labels.js';
 import type { ListStatus } from '../events.js';
 import { startBodyStep } from './body-step.js';
@@ -47,15 +48,20 @@ async function pruneRegion(ctx: RunContext, env: EnvironmentConfig, target: Regi
     await Promise.all(stack.containers.map((c) => engine.removeContainer(c.id)));
     step.log(`removed stack ${stack.id} (version ${stack.version}, ${stack.containers.length} container${stack.containers.length === 1 ? '' : 's'})`);
   }
-  const remaining = await engine.listContainers({ [Label.service]: service, [Label.version]: '' });
-  const inUse = new Set(remaining.map((c) => c.labels[Label.version]));
-  for (const version of new Set(chosen.remove.map((s) => s.version))) {
-    if (inUse.has(version) || version === packed || !version) continue;
-    const removed = await engine.removeImages({ [Label.service]: service, [Label.version]: version, [Label.container]: '' });
-    if (removed > 0) step.log(`removed ${removed} image${removed === 1 ? '' : 's'} of version ${version}`);
-  }
+  await removeUnusedImages(engine, service, chosen.remove.map((s) => s.version), packed, (line) => step.log(line));
   if (chosen.keep.length === 0 && (await engine.removeNetwork(network))) step.log(`removed network ${network}`);
   step.log(`kept ${chosen.keep.length ? chosen.keep.map((s) => `${s.id}${s.promoted ? ' (promoted)' : ''}`).join(', ') : 'no stacks'}`);
   step.pass();
   ctx.emit({ type: 'message', level: 'info', text: `Pruned ${chosen.remove.length} stack${chosen.remove.length === 1 ? '' : 's'} in region ${region.name} of ${env.name}; ${chosen.keep.length} left.` });
+}
+
+/** Removes the service's images of these versions that no container of the service uses any more (never `packed`'s). */
+export async function removeUnusedImages(engine: DockerEngine, service: string, versions: readonly string[], packed: string | undefined, log: (line: string) => void): Promise<void> {
+  const remaining = await engine.listContainers({ [Label.service]: service, [Label.version]: '' });
+  const inUse = new Set(remaining.map((c) => c.labels[Label.version]));
+  for (const version of new Set(versions)) {
+    if (inUse.has(version) || version === packed || !version) continue;
+    const removed = await engine.removeImages({ [Label.service]: service, [Label.version]: version, [Label.container]: '' });
+    if (removed > 0) log(`removed ${removed} image${removed === 1 ? '' : 's'} of version ${version}`);
+  }
 }
