@@ -14,6 +14,7 @@ import { engineCalls, toEngineError } from './engine-errors.js';
 import { createFrameReader } from './frames.js';
 import { containerHardening } from './hardening.js';
 import { labelFilters } from './labels.js';
+import { oneAtATime } from './one-at-a-time.js';
 import { upperHalf } from './ipv4.js';
 import { createLineSplitter } from './line-splitter.js';
 
@@ -61,25 +62,6 @@ async function writeTo(out: Writable, chunk: Buffer): Promise<void> {
 }
 
 /** The phase operations of the adapter; `docker` is the lazily connected client of dockerode-engine.ts. */
-/** Network creations going on in this process, by engine and name (see oneAtATime). */
-const creating = new Map<string, Promise<unknown>>();
-
-/**
- * Runs `work` after any other work of this process under `key` has settled. Two regions on one engine create the
- * same environment network at once; an engine's duplicate-name check is not atomic (Docker 20.10 can make two
- * networks of one name, after which every use of the name is "ambiguous"), so this process asks one at a time.
- */
-async function oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
-  const before = creating.get(key) ?? Promise.resolve();
-  const mine = before.catch(() => undefined).then(work);
-  creating.set(key, mine);
-  try {
-    return await mine;
-  } finally {
-    if (creating.get(key) === mine) creating.delete(key);
-  }
-}
-
 export function stackOperations(docker: () => Promise<Dockerode>, host: string): StackOperations {
   const call = engineCalls(docker, host);
   const forceRemove = async (d: Dockerode, id: string, graceful: boolean): Promise<void> => {

@@ -2,6 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ContainerConfig } from '../config/types.js';
 import type { RunContext } from '../context.js';
 import type { ContainerState, DockerEngine } from '../docker/engine.js';
+import { Label } from '../docker/labels.js';
+import { removeUnusedImages } from './unused-images.js';
 import { ensureImages, lastLines, stackRecord, startedHealth, startOne, type Started, type StackOutcome, type StackRequest } from './provision-region.js';
 import { networkName, stackContainerName } from './stack-names.js';
 import type { Stack } from './stacks.js';
@@ -70,6 +72,9 @@ export async function swapRegion(ctx: RunContext, req: StackRequest, stack: Stac
   const record = stackRecord(req, swaps.flatMap((s) => (s.next ? [s.next] : [])));
   const commit = async (): Promise<void> => {
     await Promise.all(swaps.map((s) => (s.old ? engine.removeContainer(s.old.id).catch(() => undefined) : undefined)));
+    // The old version's images go too once nothing runs them, as prune would have removed them with a stack.
+    const versions = swaps.map((s) => s.old?.labels[Label.version] ?? '');
+    for (const line of await removeUnusedImages(engine, service, versions, req.manifest.version).catch(() => [])) req.step.log(line);
   };
   // Undone when another region fails: the old containers come back.
   return { ok: true, record, remove: restore, commit };

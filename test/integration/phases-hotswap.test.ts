@@ -99,7 +99,8 @@ void describeDocker('hot swap on the real engine', (engine) => {
   });
 
   test('replaces the promoted stack in place: same stack id, URL, names and ports; no failed request through the alias; promote has nothing to do', { timeout: 180_000 }, async () => {
-    const url = (await record()).regions[0]?.url;
+    const { version: oldVersion, regions } = await record();
+    const url = regions[0]?.url;
     await release('two');
     const client = await startClientLoop(service, network, labels);
     const swap = await phase((s) => buildProvision(s.ctx, 'Stage'));
@@ -115,6 +116,8 @@ void describeDocker('hot swap on the real engine', (engine) => {
     assert.deepEqual(await stackContainers(engine), before, 'the same container names on the same host ports, all running');
     assert.equal(await answerOnNetwork(engine), 'two');
     assert.equal(await (await fetch(`${url}/`)).text(), 'two\n', 'the stack URL serves the new version');
+    assert.equal((await engine.findImages({ ...labels, [Label.version]: after.version })).length, 1, 'the new version\'s image is found by its labels');
+    assert.deepEqual(await engine.findImages({ ...labels, [Label.version]: oldVersion }), [], 'the old version\'s image went with its containers');
 
     assert.ok(ok > 20, `the client made requests through the swap (${ok} answered)`);
     assert.equal(failed, 0, 'no request failed through the alias during the swap');
