@@ -2,8 +2,10 @@
 import type { Readable, Writable } from 'node:stream';
 import type { EventFilter, EventHandlers } from './engine-events.js';
 import type { ServiceRequest, ServiceState, TaskState } from './swarm-types.js';
+import type { ShellRequest, TerminalStreams } from './terminal-types.js';
 
 export { NotSwarmManager, PushFailure, type ServiceRequest, type ServiceState, type TaskState } from './swarm-types.js';
+export type { ShellRequest, TerminalStreams } from './terminal-types.js';
 
 export type ImageId = string;
 /** `partial`: a piece of an over-long line, more of which follows (lines are delivered in pieces of at most 64 Ki). */
@@ -42,23 +44,6 @@ export interface RunRequest {
   outputReady?: () => Promise<void> | undefined;
   /** Leave the container (stopped) after a normal exit, for `docker cp` (`porter debug --keep`); an interrupted run is removed as always. */
   keep?: boolean;
-}
-
-/** A container whose main process only waits, and an interactive shell in it on a terminal (`porter debug --shell`). */
-export interface ShellRequest extends Pick<RunRequest, 'image' | 'env' | 'binds' | 'labels' | 'name' | 'workingDir' | 'network'> {
-  /** The program run twice: as the container's waiting main process (stdin open, never written) and as the terminal's shell. */
-  shell: string;
-  /** Leave the container running after the shell exits (for `docker exec`); otherwise it is removed. */
-  keep?: boolean;
-}
-
-/** The user's terminal as a shell needs it: its keys in, the screen out, its size and when that changes. Raw mode is the caller's. */
-export interface TerminalStreams {
-  input: Readable;
-  output: Writable;
-  size(): { columns: number; rows: number };
-  /** Calls `listener` after each change of size; returns the way to stop. */
-  onResize(listener: () => void): () => void;
 }
 
 export interface ImageSummary {
