@@ -15,6 +15,7 @@ import { buildPrune } from '../phases/prune.js';
 import { chooseEnvironment } from '../phases/regions.js';
 import { readManifest, readProvisionState, StateFiles } from '../phases/state.js';
 import { journalHeader } from './journal-header.js';
+import { locked } from './lock-settings.js';
 import type { CommandRun } from './program.js';
 import { describePlan } from './render-plan.js';
 
@@ -64,7 +65,7 @@ export async function provisionAction(run: CommandRun): Promise<number> {
     const manifest = await readManifest(join(service.repoDir, '.porter-tmp'));
     return emitPlan(run, service, 'provision', { environment, ...(manifest ? { version: manifest.version } : {}) });
   }
-  return inSession(run, service, (ctx) => buildProvision(ctx, envName));
+  return inSession(run, service, locked(run, environment, (ctx) => buildProvision(ctx, envName)));
 }
 
 /** `porter build promote [-e ENV] [--stack ID]`. */
@@ -74,7 +75,7 @@ export async function promoteAction(run: CommandRun): Promise<number> {
   const stack = run.opts.stack as string | undefined;
   const environment = chooseEnvironment(service.config, envName, await readProvisionState(join(service.repoDir, '.porter-tmp')), 'promote');
   if (run.opts.dryRun) return emitPlan(run, service, 'promote', { environment, ...(stack ? { stack } : {}) });
-  return inSession(run, service, (ctx) => buildPromote(ctx, environment.name, stack));
+  return inSession(run, service, locked(run, environment, (ctx) => buildPromote(ctx, environment.name, stack)));
 }
 
 /** `porter build prune [-e ENV] [--keep N]`. */
@@ -85,5 +86,5 @@ export async function pruneAction(run: CommandRun): Promise<number> {
   const service = await loadPackedService(run);
   const environment = chooseEnvironment(service.config, run.opts.environment as string | undefined, await readProvisionState(join(service.repoDir, '.porter-tmp')), 'prune');
   if (run.opts.dryRun) return emitPlan(run, service, 'prune', { environment, keep });
-  return inSession(run, service, (ctx) => buildPrune(ctx, environment.name, keep));
+  return inSession(run, service, locked(run, environment, (ctx) => buildPrune(ctx, environment.name, keep)));
 }

@@ -91,6 +91,7 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
   const build = program.command('build').description('run a build phase wrapped in its hooks, a user-defined hook list, or clean up');
   const env = () => new Option('-e, --environment <env>', 'the environment from .porter/config');
   const dry = () => new Option('--dry-run', 'print the plan; build, clone and run nothing');
+  const lockTimeout = () => new Option('--lock-timeout <duration>', "how long to wait for another porter holding the environment's lock, then exit 2").default('10m');
 
   build.command('hook').description('run one user-defined hook list (`-name X` works too)')
     .requiredOption('-n, --name <name>', 'the hook list to run').addOption(env()).addOption(dry())
@@ -100,15 +101,15 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
     .addHelpText('after', '\nExample:\n  porter build pack')
     .action(withRun((m) => m.packAction));
   build.command('provision').description('pre_provision, then a new stack in every region of ENV, waited healthy, then post_provision')
-    .addOption(env().makeOptionMandatory()).addOption(dry())
+    .addOption(env().makeOptionMandatory()).addOption(dry()).addOption(lockTimeout())
     .addHelpText('after', '\nExample:\n  porter build provision -e Stage')
     .action(withRun((m) => m.provisionAction));
   build.command('promote').description("pre_promote, then move ENV's alias <service> to the new stack (or to --stack ID: rollback), then post_promote")
-    .addOption(env()).option('--stack <id>', 'promote this stack instead of the one last provisioned (rollback)').addOption(dry())
+    .addOption(env()).option('--stack <id>', 'promote this stack instead of the one last provisioned (rollback)').addOption(dry()).addOption(lockTimeout())
     .addHelpText('after', '\nExamples:\n  porter build promote -e Stage\n  porter build promote -e Stage --stack 3fa2c1d-m1abc2de')
     .action(withRun((m) => m.promoteAction));
   build.command('prune').description("pre_prune, then remove ENV's stacks that are not promoted, keeping the N newest, then post_prune")
-    .addOption(env()).option('--keep <n>', 'how many of the newest unpromoted stacks to keep', '0').addOption(dry())
+    .addOption(env()).option('--keep <n>', 'how many of the newest unpromoted stacks to keep', '0').addOption(dry()).addOption(lockTimeout())
     .addHelpText('after', '\nExample:\n  porter build prune -e Stage --keep 1')
     .action(withRun((m) => m.pruneAction));
   build.command('clean').description("remove .porter-tmp/, this service's hook images, containers and cached clones").addOption(dry())

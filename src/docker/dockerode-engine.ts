@@ -15,6 +15,7 @@ import { eventOperations } from './dockerode-events.js';
 import { stackOperations } from './dockerode-stacks.js';
 import { cleanupOperations } from './dockerode-cleanup.js';
 import { fileOperations } from './dockerode-files.js';
+import { lockOperations } from './dockerode-lock.js';
 import { interactiveOperations } from './dockerode-interactive.js';
 import { swarmOperations } from './dockerode-swarm.js';
 import { BuildFailure, ImageNotFound, StartFailure, type DockerEngine, type ImageSummary, type LineSink, type RegistryAuth } from './engine.js';
@@ -114,6 +115,7 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
     ...stackOperations(docker, host),
     ...swarmOperations(docker, host),
     ...fileOperations(docker, host),
+    ...lockOperations(docker, host),
     ...interactiveOperations(docker, host),
     ...cleanupOperations(docker, host),
     ...eventOperations(docker, host),

@@ -159,6 +159,13 @@ export interface RegistryAuth {
   serveraddress?: string;
 }
 
+/** A held environment lock as the engine keeps it (docker/dockerode-lock.ts): its container, holder labels and note. */
+export interface LockState {
+  id: string;
+  labels: Record<string, string>;
+  /** The holder's latest note (its heartbeat and intent, JSON); empty when it has written none yet. */
+  note: string;
+}
 
 export interface DockerEngine {
   /** The endpoint being used, as the user would name it (DOCKER_HOST value or socket path). */
@@ -257,6 +264,14 @@ export interface DockerEngine {
   setServiceAliases(serviceId: string, network: string, aliases: string[], auth?: RegistryAuth): Promise<void>;
   /** Removes a service (its tasks stop in the background); gone already is fine. */
   removeService(serviceId: string): Promise<void>;
+  /** Takes the lock `name` atomically: its container id, or undefined when another holds it. `note` is written in it at once. */
+  createLock(name: string, labels: Record<string, string>, note: string): Promise<string | undefined>;
+  /** The lock `name` as held now, or undefined when nobody holds it. */
+  readLock(name: string): Promise<LockState | undefined>;
+  /** Replaces the note of the lock container `id`; false when that container is gone (the lock was taken over). */
+  writeLock(id: string, note: string): Promise<boolean>;
+  /** Removes the lock container `id` (never another holder's); gone already is fine. */
+  removeLock(id: string): Promise<void>;
   /** Container events matching `filter` (held ones since `sinceNano` first) until `signal` fires; EngineError when the stream breaks. */
   followEvents(filter: EventFilter, handlers: EventHandlers, signal: AbortSignal): Promise<void>;
 }

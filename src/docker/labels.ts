@@ -16,6 +16,10 @@ export const Label = {
   host: 'porter.host',
   /** On a `porter debug` container: `replay`, or `kept` (`--keep`: no pid, so only `build clean` removes it). */
   debug: 'porter.debug',
+  /** On an environment lock's container (its name) and image; with `porter.command` and `porter.since` of its holder. */
+  lock: 'porter.lock',
+  command: 'porter.command',
+  since: 'porter.since',
 } as const;
 export type LabelKey = (typeof Label)[keyof typeof Label];
 

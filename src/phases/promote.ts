@@ -12,7 +12,7 @@ import { aliasHolders, listStacks, stackUrl, type Stack } from './stacks.js';
 import { readProvisionState } from './state.js';
 import { findStackToPromote, openPromoteStep } from './promote-step.js';
 
-interface RegionPromotion {
+export interface RegionPromotion {
   target: RegionTarget;
   stack: Stack;
   /** Other stacks that still hold the alias. */
@@ -44,10 +44,13 @@ export async function buildPromote(ctx: RunContext, envName: string | undefined,
       environment: env.name,
       scopes,
       body: async () => {
+        // Recorded before the first alias moves: a kill mid-switch is completed (or reverted) by the next holder of the lock.
+        await ctx.envLock?.note({ action: 'promote', stackId: wanted });
         const [, swarmOk] = await Promise.all([
           Promise.all(plans.map((p) => promoteRegion(ctx, env, p))),
           Promise.all(swarmPlans.map((p) => promoteSwarmRegion(ctx, env, p))),
         ]);
+        await ctx.envLock?.note(undefined);
         return { status: swarmOk.every(Boolean) ? 'passed' : 'failed' };
       },
     },
@@ -57,7 +60,7 @@ export async function buildPromote(ctx: RunContext, envName: string | undefined,
   );
 }
 
-async function planRegion(ctx: RunContext, env: EnvironmentConfig, target: RegionTarget, wanted: string): Promise<RegionPromotion> {
+export async function planRegion(ctx: RunContext, env: EnvironmentConfig, target: RegionTarget, wanted: string): Promise<RegionPromotion> {
   const service = ctx.config.serviceName;
   const stacks = await listStacks(target.engine, service, env.name, target.region.name, networkName(service, env.name));
   const stack = findStackToPromote(stacks, wanted, service, `region ${target.region.name}`, env.name);
@@ -68,7 +71,7 @@ async function planRegion(ctx: RunContext, env: EnvironmentConfig, target: Regio
   return { target, stack, previous: stacks.filter((s) => s.id !== stack.id && s.promoted) };
 }
 
-async function promoteRegion(ctx: RunContext, env: EnvironmentConfig, p: RegionPromotion): Promise<void> {
+export async function promoteRegion(ctx: RunContext, env: EnvironmentConfig, p: RegionPromotion): Promise<void> {
   const service = ctx.config.serviceName;
   const network = networkName(service, env.name);
   const { engine, region } = p.target;

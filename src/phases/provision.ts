@@ -39,6 +39,8 @@ export async function buildProvision(ctx: RunContext, envName: string, opts: Pro
       environment: env.name,
       scopes: regionScopes(env),
       body: async () => {
+        // Recorded before any container exists: if porter is killed now, the next holder of the lock removes the stack.
+        await ctx.envLock?.note({ action: 'provision', stackId });
         const steps = targets.map((t) => startBodyStep(ctx, 'provision', 'stack', t.region.name));
         const settled = await Promise.allSettled(targets.map((target, i) => {
           const req = { env, target, stackId, manifest, payloadFile, step: steps[i]!, ...(opts.pickPort ? { pickPort: opts.pickPort } : {}) };
@@ -47,6 +49,7 @@ export async function buildProvision(ctx: RunContext, envName: string, opts: Pro
         const ok = settled.flatMap((s) => (s.status === 'fulfilled' && s.value.ok ? [s.value] : []));
         if (ok.length < settled.length) {
           await Promise.all(ok.map((o) => o.remove()));
+          if (!settled.some((s) => s.status === 'rejected')) await ctx.envLock?.note(undefined);
           settled.forEach((s, i) => reportFailure(s, steps[i]!, targets.length > 1));
           const thrown = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
           if (thrown) throw thrown.reason;
@@ -54,6 +57,8 @@ export async function buildProvision(ctx: RunContext, envName: string, opts: Pro
         }
         steps.forEach((s) => s.pass());
         const records = ok.map((o) => o.record);
+        // Healthy everywhere: from here a kill leaves an unrecorded stack that prune removes, never a removed recorded one.
+        await ctx.envLock?.note(undefined);
         await recordProvision(ctx.tmpDir, { environment: env.name, stackId, version: manifest.version, created: new Date(ctx.now()).toISOString(), regions: records });
         for (const r of records) ctx.emit({ type: 'message', level: 'info', text: `Stack ${stackId} is up in region ${r.region} of ${env.name}${r.url ? `: ${r.url}` : ''}` });
         const postScopes: HookScope[] = records.map((r, i) => ({ environment: env.name, region: r.region, stackId, ...(r.url ? { stackUrl: r.url, hostNetwork: targets[i]?.address.local ?? false } : {}) }));
