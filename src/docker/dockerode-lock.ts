@@ -77,8 +77,9 @@ export function lockOperations(docker: () => Promise<Dockerode>, host: string): 
         try {
           const container = d.getContainer(name);
           const info = await container.inspect();
+          // Not there yet (its holder is writing it), or the container is being removed as we read (500 "RWLayer ... nil"): no note.
           const note = await readNote((await container.getArchive({ path: `/${NOTE_FILE}` })) as unknown as Readable).catch((err: unknown) => {
-            if (answerStatus(err) === 404) return '';
+            if (answerStatus(err) === 404 || answerStatus(err) === 500) return '';
             throw err;
           });
           return { id: info.Id, labels: info.Config.Labels ?? {}, note };
