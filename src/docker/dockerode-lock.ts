@@ -78,7 +78,7 @@ export function lockOperations(docker: () => Promise<Dockerode>, host: string): 
           const container = d.getContainer(name);
           const info = await container.inspect();
           // Not there yet (its holder is writing it), or the container is being removed as we read (500 "RWLayer ... nil"): no note.
-          const note = await readNote((await container.getArchive({ path: `/${NOTE_FILE}` })) as unknown as Readable).catch((err: unknown) => {
+          const note = await container.getArchive({ path: `/${NOTE_FILE}` }).then((archive) => readNote(archive as unknown as Readable), (err: unknown) => {
             if (answerStatus(err) === 404 || answerStatus(err) === 500) return '';
             throw err;
           });

@@ -1,10 +1,18 @@
 /** Who holds an environment lock and whether it is abandoned: pure, so the rules are unit-tested without an engine. */
 import { Label } from '../docker/labels.js';
 
+/** A container promote took off the environment network to reconnect it (with `aliases`), at `ipv4`. */
+export interface Detached {
+  region: string;
+  id: string;
+  aliases: string[];
+  ipv4?: string;
+}
+
 /** What the holder was doing, so a command that takes over its lock can finish or undo it (phases/recover-intent.ts). */
 export type LockIntent =
   | { action: 'provision'; stackId: string }
-  | { action: 'promote'; stackId: string };
+  | { action: 'promote'; stackId: string; detached?: Detached[] };
 
 /** The file in the lock container: a counter the holder bumps to show it is alive, and its current intent. */
 export interface LockNote {

@@ -10,6 +10,7 @@ import { runPhase } from './run-phase.js';
 import { networkName } from './stack-names.js';
 import { aliasHolders, listStacks, stackUrl, type Stack } from './stacks.js';
 import { readProvisionState } from './state.js';
+import type { Detached } from './lock-holder.js';
 import { findStackToPromote, openPromoteStep } from './promote-step.js';
 
 export interface RegionPromotion {
@@ -45,9 +46,14 @@ export async function buildPromote(ctx: RunContext, envName: string | undefined,
       scopes,
       body: async () => {
         // Recorded before the first alias moves: a kill mid-switch is completed (or reverted) by the next holder of the lock.
+        const detached: Detached[] = [];
+        const beforeDetach = async (d: Detached): Promise<void> => {
+          detached.push(d);
+          await ctx.envLock?.note({ action: 'promote', stackId: wanted, detached: [...detached] });
+        };
         await ctx.envLock?.note({ action: 'promote', stackId: wanted });
         const [, swarmOk] = await Promise.all([
-          Promise.all(plans.map((p) => promoteRegion(ctx, env, p))),
+          Promise.all(plans.map((p) => promoteRegion(ctx, env, p, beforeDetach))),
           Promise.all(swarmPlans.map((p) => promoteSwarmRegion(ctx, env, p))),
         ]);
         await ctx.envLock?.note(undefined);
@@ -71,7 +77,12 @@ export async function planRegion(ctx: RunContext, env: EnvironmentConfig, target
   return { target, stack, previous: stacks.filter((s) => s.id !== stack.id && s.promoted) };
 }
 
-export async function promoteRegion(ctx: RunContext, env: EnvironmentConfig, p: RegionPromotion): Promise<void> {
+/**
+ * Moves the alias in one region. Each container is disconnected and reconnected at its address; `beforeDetach` is
+ * told first (promote records it in the lock), so a porter killed between the two calls has the container put back at
+ * that address by the next command: a client's retried SYN then reaches it.
+ */
+export async function promoteRegion(ctx: RunContext, env: EnvironmentConfig, p: RegionPromotion, beforeDetach?: (d: Detached) => Promise<void>): Promise<void> {
   const service = ctx.config.serviceName;
   const network = networkName(service, env.name);
   const { engine, region } = p.target;
@@ -80,6 +91,7 @@ export async function promoteRegion(ctx: RunContext, env: EnvironmentConfig, p: 
   // First the new stack answers to the alias too, then the old one stops: there is never a moment without it.
   for (const c of aliasHolders(p.stack)) {
     if (c.networks[network]?.includes(service)) continue;
+    await beforeDetach?.({ region: region.name, id: c.id, aliases: [service], ...(c.addresses[network] ? { ipv4: c.addresses[network] } : {}) });
     await engine.disconnectNetwork(network, c.id);
     await engine.connectNetwork(network, c.id, [service], c.addresses[network]);
   }
@@ -87,6 +99,7 @@ export async function promoteRegion(ctx: RunContext, env: EnvironmentConfig, p: 
   for (const old of p.previous) {
     for (const c of old.containers.filter((x) => x.networks[network]?.includes(service))) {
       // Back at the same address a moment later: a client that resolved it just before gets its SYN answered on retry.
+      await beforeDetach?.({ region: region.name, id: c.id, aliases: [], ...(c.addresses[network] ? { ipv4: c.addresses[network] } : {}) });
       await engine.disconnectNetwork(network, c.id);
       await engine.connectNetwork(network, c.id, [], c.addresses[network]);
     }

@@ -1,7 +1,7 @@
 import type { EnvironmentConfig, RegionConfig } from '../config/types.js';
 import type { RunContext } from '../context.js';
 import { StateError } from '../errors.js';
-import type { LockIntent } from './lock-holder.js';
+import type { Detached, LockIntent } from './lock-holder.js';
 import { planRegion, promoteRegion } from './promote.js';
 import { planSwarmRegion, promoteSwarmRegion } from './promote-swarm.js';
 import { connectRegions, type RegionTarget } from './regions.js';
@@ -22,6 +22,7 @@ export async function recoverIntent(ctx: RunContext, env: EnvironmentConfig, reg
     case 'provision':
       return removeStack(ctx, env, target, intent.stackId);
     case 'promote':
+      await reattach(ctx, env, target, intent.detached ?? []);
       return finishPromote(ctx, env, target, intent.stackId);
   }
 }
@@ -36,6 +37,17 @@ async function removeStack(ctx: RunContext, env: EnvironmentConfig, target: Regi
     if ('services' in stack) await Promise.all(stack.services.map((s) => engine.removeService(s.id)));
     else await Promise.all(stack.containers.map((c) => engine.removeContainer(c.id)));
     ctx.emit({ type: 'message', level: 'info', text: `Removed stack ${stack.id} in region ${region.name} of ${env.name}: the porter whose lock was taken over was provisioning it, and it never became healthy.` });
+  }
+}
+
+/** Containers the killed promote had taken off the network go back first, at their addresses, before anything else moves. */
+async function reattach(ctx: RunContext, env: EnvironmentConfig, target: RegionTarget, detached: readonly Detached[]): Promise<void> {
+  const network = networkName(ctx.config.serviceName, env.name);
+  for (const d of detached.filter((x) => x.region === target.region.name)) {
+    const state = await target.engine.inspectContainer(d.id);
+    if (!state || state.networks[network]) continue;
+    await target.engine.connectNetwork(network, d.id, d.aliases, d.ipv4);
+    ctx.emit({ type: 'message', level: 'info', text: `Reconnected ${state.name} to ${network}${d.ipv4 ? ` at ${d.ipv4}` : ''}: the killed promote had disconnected it.` });
   }
 }
 
