@@ -17,6 +17,7 @@ import { listStacks } from '../../src/phases/stacks.js';
 import { describeDocker, removeTempDirs, sweep, uniqueRunId } from '../helpers/docker.js';
 import { engineApi } from '../helpers/engine-api.js';
 import { jsonEvents } from '../helpers/fault-checks.js';
+import { prng } from '../helpers/prng.js';
 import { HTTPD_DOCKERFILE, serviceConfig, serviceRepo, stageRegion } from '../helpers/phase-repo.js';
 import { runPorter, startPorter, type PorterExit } from '../helpers/porter-cli.js';
 
@@ -27,18 +28,6 @@ const RUNS = Number(process.env.PORTER_CRASH_RUNS ?? 50);
 const PAIRS = Number(process.env.PORTER_CRASH_PAIRS ?? 20);
 const seed = Number(process.env.PORTER_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
 process.stdout.write(`# crash test seed: PORTER_CRASH_SEED=${seed}\n`);
-
-/** mulberry32: a small seeded generator, so a failing run's kill instants can be replayed. */
-function seeded(s: number): () => number {
-  let a = s >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 after(async () => {
   await sweep(labels);
@@ -85,7 +74,7 @@ await describeDocker('faults: porter killed mid-provision and mid-promote', (eng
 
   test(`${RUNS} runs killed at random instants across provision and promote, each followed by a provision and promote that pass`, { timeout: 1_200_000 }, async (t) => {
     t.diagnostic(`PORTER_CRASH_SEED=${seed}; provision took ${timing.provisionMs} ms, promote ${timing.promoteMs} ms`);
-    const random = seeded(seed);
+    const random = prng(seed);
     let killed = 0;
     const timeline: string[] = [];
     let previous = await provisionedStack(repo);
