@@ -4,12 +4,17 @@
  * 30 s unrenewed from another host id, and two commands never interleave their hooks.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { hostname } from 'node:os';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Label } from '../../src/docker/labels.js';
+import { formatNote, holderLabels, lockName } from '../../src/phases/lock-holder.js';
+import { listStacks } from '../../src/phases/stacks.js';
 import { assertNothingLeft, describeDocker, removeTempDirs, sweep, uniqueRunId } from '../helpers/docker.js';
-import { serviceConfig, serviceRepo, stageRegion } from '../helpers/phase-repo.js';
+import { HTTPD_DOCKERFILE, serviceConfig, serviceRepo, stageRegion } from '../helpers/phase-repo.js';
 import { startPorter } from '../helpers/porter-cli.js';
 import { stopPortersAfterEach } from '../helpers/porter-processes.js';
 
@@ -98,6 +103,62 @@ void describeDocker('the environment lock', (engine) => {
     assert.equal(next.code, 0, next.stdout + next.stderr);
     assert.match(next.stdout, /Stage is locked by .*\(pid \d+ on machine-a\)/);
     assert.match(next.stdout, /Taking over the lock of Stage from .*\(pid \d+ on machine-a\) since .*: it was not renewed for 30 s\./);
+    assert.deepEqual(await engine.listContainers(lockLabels), []);
+  });
+
+  test('a stack whose provision was killed before it became healthy is removed by the next command, so it is never promoted', { timeout: 180_000 }, async () => {
+    // Its web container never answers /health, so provision waits (up to 5 min) until the kill.
+    const repo = await serviceRepo({
+      '.porter/config': serviceConfig(service, '', stageRegion(['- name: web', '  inet_port: 8080', '  health_check:', '    timeout: 5m'])),
+      '.dockerignore': '.porter-tmp\n', Dockerfile: 'FROM busybox:latest\nCMD ["sleep", "600"]\n',
+    }, { git: true });
+    assert.equal((await startPorter(repo, ['build', 'pack']).exited).code, 0);
+    const provision = track(startPorter(repo, ['build', 'provision', '-e', 'Stage']));
+    await provision.waitFor(/\[provision stack\] started /, 60_000);
+    provision.child.kill('SIGKILL');
+    await provision.exited;
+    const [left] = await engine.listContainers({ ...labels, [Label.stack]: '' });
+    assert.ok(left, 'the killed provision left its stack');
+    const stack = left.labels[Label.stack]!;
+    const promote = await startPorter(repo, ['build', 'promote', '-e', 'Stage', '--stack', stack]).exited;
+    assert.equal(promote.code, 2, promote.stdout + promote.stderr);
+    assert.match(promote.stdout, new RegExp(`Removed stack ${stack} in region local of Stage: the porter whose lock was taken over was provisioning it, and it never became healthy\\.`));
+    assert.match(promote.stderr, new RegExp(`There is no stack ${stack} of ${service} in region local of Stage`));
+    assert.deepEqual(await engine.listContainers({ ...labels, [Label.stack]: '' }), []);
+    assert.deepEqual(await engine.listContainers(lockLabels), []);
+  });
+
+  test('a promote killed mid-switch is completed by the next command: the container it had disconnected is back at its address, one stack answers', { timeout: 180_000 }, async () => {
+    const repo = await serviceRepo({
+      '.porter/config': serviceConfig(service, '', stageRegion(['- name: web', '  inet_port: 8080'])), '.dockerignore': '.porter-tmp\n', Dockerfile: HTTPD_DOCKERFILE,
+    }, { git: true });
+    for (const args of [['build', 'pack'], ['build', 'provision', '-e', 'Stage'], ['build', 'promote', '-e', 'Stage'], ['build', 'provision', '-e', 'Stage']]) {
+      const r = await startPorter(repo, args).exited;
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+    }
+    const network = `porter-${service}-Stage`;
+    const [green, blue] = await listStacks(engine, service, 'Stage', 'local', network);
+    assert.ok(green && blue && blue.promoted && !green.promoted);
+    // The state a promote of green killed between its two calls on blue leaves: green has the alias, blue is off the network.
+    const web = (st: typeof green) => st.containers[0]!;
+    await engine.disconnectNetwork(network, web(green).id);
+    await engine.connectNetwork(network, web(green).id, [service], web(green).addresses[network]);
+    const blueAddress = web(blue).addresses[network]!;
+    await engine.disconnectNetwork(network, web(blue).id);
+    const dead = spawn('true');
+    await once(dead, 'exit');
+    const note = formatNote({ beat: 7, intent: { action: 'promote', stackId: green.id, detached: [{ region: 'local', id: web(blue).id, aliases: [], ipv4: blueAddress }] } });
+    const holder = { host: hostname(), pid: dead.pid!, command: 'porter build promote -e Stage', since: new Date().toISOString() };
+    assert.ok(await engine.createLock(lockName(service, 'Stage', 'local'), holderLabels(service, 'Stage', 'local', holder), note));
+
+    const next = await startPorter(repo, ['build', 'prune', '-e', 'Stage', '--keep', '1']).exited;
+    assert.equal(next.code, 0, next.stdout + next.stderr);
+    assert.match(next.stdout, new RegExp(`Taking over the lock of Stage from porter build promote -e Stage \\(pid ${dead.pid} on `));
+    assert.match(next.stdout, new RegExp(`Reconnected ${web(blue).name} to ${network} at ${blueAddress.replace(/\./g, '\\.')}: the killed promote had disconnected it\\.`));
+    assert.match(next.stdout, new RegExp(`Completed the promotion of stack ${green.id} in region local of Stage`));
+    const after = await listStacks(engine, service, 'Stage', 'local', network);
+    assert.deepEqual(after.map((st) => `${st.id}${st.promoted ? ' promoted' : ''}`), [`${green.id} promoted`, blue.id], 'one stack answers; prune --keep 1 kept the other');
+    assert.equal(web(after[1]!).addresses[network], blueAddress, 'the disconnected container is back at its address');
     assert.deepEqual(await engine.listContainers(lockLabels), []);
   });
 
