@@ -20,7 +20,7 @@ export interface LockSettings {
   staleMs?: number;
   /** Pause between attempts while waiting (default 500 ms). */
   pollMs?: number;
-  /** How often a waiting command says it still waits (default 30 s). */
+  /** How often a waiting command says it still waits (default 15 s). */
   progressMs?: number;
 }
 
@@ -112,7 +112,7 @@ async function acquire(ctx: RunContext, env: EnvironmentConfig, region: RegionCo
     if (told === undefined) {
       ctx.emit({ type: 'message', level: 'info', text: `${what} is locked by ${describeHolder(other)}; waiting for it (up to ${formatDuration(settings.timeoutMs)}, --lock-timeout).` });
       told = now;
-    } else if (now - told >= (settings.progressMs ?? 30_000)) {
+    } else if (now - told >= (settings.progressMs ?? 15_000)) {
       ctx.emit({ type: 'message', level: 'info', text: `Still waiting for the lock of ${what}: ${formatDuration(now - started)} of ${formatDuration(settings.timeoutMs)}.` });
       told = now;
     }

@@ -102,6 +102,7 @@ void describeDocker('the environment lock', (engine) => {
     const next = await startPorter(repo, prune, { PORTER_HOST_ID: 'machine-b' }).exited;
     assert.equal(next.code, 0, next.stdout + next.stderr);
     assert.match(next.stdout, /Stage is locked by .*\(pid \d+ on machine-a\)/);
+    assert.match(next.stdout, /Still waiting for the lock of Stage: 1\ds of 10m\./, 'a progress line while it waits');
     assert.match(next.stdout, /Taking over the lock of Stage from .*\(pid \d+ on machine-a\) since .*: it was not renewed for 30 s\./);
     assert.deepEqual(await engine.listContainers(lockLabels), []);
   });
