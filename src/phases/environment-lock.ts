@@ -3,6 +3,7 @@ import type { EnvironmentConfig, RegionConfig } from '../config/types.js';
 import type { EnvironmentLock, RunContext } from '../context.js';
 import type { DockerEngine } from '../docker/engine.js';
 import { LockTimeoutError } from '../errors.js';
+import { pidNamespace } from '../pid-alive.js';
 import { formatDuration } from './lock-duration.js';
 import {
   abandonedBecause, describeHolder, formatNote, holderLabels, lockName, observe, parseNote, readHolder,
@@ -41,7 +42,7 @@ interface Held {
  * or undoes what that holder left. Wrap the whole command in it, its pre_/post_ hooks included.
  */
 export async function withEnvironmentLock<T>(ctx: RunContext, env: EnvironmentConfig, settings: LockSettings, fn: (ctx: RunContext) => Promise<T>): Promise<T> {
-  const holder: Holder = { host: ctx.owner.host, pid: ctx.owner.pid, command: settings.command, since: new Date(ctx.now()).toISOString() };
+  const holder: Holder = { host: ctx.owner.host, ns: pidNamespace(), pid: ctx.owner.pid, command: settings.command, since: new Date(ctx.now()).toISOString() };
   // One order for every porter process, so two commands on overlapping engines never wait for each other in a circle.
   const regions = [...env.regions].sort((a, b) => `${a.dockerHost ?? ''} ${a.name}`.localeCompare(`${b.dockerHost ?? ''} ${b.name}`));
   const held: Held[] = [];
@@ -100,7 +101,7 @@ async function acquire(ctx: RunContext, env: EnvironmentConfig, region: RegionCo
     const note = parseNote(lock.note);
     const other = readHolder(lock.labels);
     seen = observe(seen, lock.id, note.beat, now);
-    const abandoned = abandonedBecause(other, seen, ctx.owner, now, settings.staleMs ?? 30_000);
+    const abandoned = abandonedBecause(other, seen, { ...ctx.owner, ns: holder.ns }, now, settings.staleMs ?? 30_000);
     if (abandoned) {
       ctx.emit({ type: 'message', level: 'warn', text: `Taking over the lock of ${what} from ${describeHolder(other)}: ${abandoned}.` });
       await engine.removeLock(lock.id);

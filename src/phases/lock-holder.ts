@@ -22,6 +22,8 @@ export interface LockNote {
 
 export interface Holder {
   host: string;
+  /** Its pid namespace: a pid is checked only from the same host and namespace. */
+  ns: string;
   pid: number;
   command: string;
   /** ISO time the lock was taken. */
@@ -37,7 +39,7 @@ export function lockName(service: string, environment: string, region: string): 
 export function holderLabels(service: string, environment: string, region: string, holder: Holder): Record<string, string> {
   return {
     [Label.service]: service, [Label.environment]: environment, [Label.region]: region,
-    [Label.host]: holder.host, [Label.pid]: String(holder.pid), [Label.command]: holder.command, [Label.since]: holder.since,
+    [Label.host]: holder.host, [Label.pidNamespace]: holder.ns, [Label.pid]: String(holder.pid), [Label.command]: holder.command, [Label.since]: holder.since,
   };
 }
 
@@ -45,6 +47,7 @@ export function holderLabels(service: string, environment: string, region: strin
 export function readHolder(labels: Record<string, string>): Holder {
   return {
     host: labels[Label.host] ?? 'an unknown host',
+    ns: labels[Label.pidNamespace] ?? '',
     pid: Number(labels[Label.pid] ?? 0),
     command: labels[Label.command] ?? 'porter',
     since: labels[Label.since] ?? '',
@@ -86,11 +89,11 @@ export function observe(previous: Observed | undefined, id: string, beat: number
 
 /**
  * Why the lock is abandoned, or undefined while its holder may be alive. Dead on this host: its pid is gone (same
- * host id, another pid). Anywhere: its beat did not change for `staleMs` of the waiter's own clock, so clocks of
+ * host id and pid namespace, another pid). Anywhere: its beat did not change for `staleMs` of the waiter's own clock, so clocks of
  * different machines never need to agree.
  */
-export function abandonedBecause(holder: Holder, seen: Observed, me: { host: string; pid: number; isAlive(pid: number): boolean }, now: number, staleMs: number): string | undefined {
-  if (holder.host === me.host && holder.pid > 0 && holder.pid !== me.pid && !me.isAlive(holder.pid)) return `its process (pid ${holder.pid}) is no longer running on this host`;
+export function abandonedBecause(holder: Holder, seen: Observed, me: { host: string; ns: string; pid: number; isAlive(pid: number): boolean }, now: number, staleMs: number): string | undefined {
+  if (holder.host === me.host && holder.ns === me.ns && holder.pid > 0 && holder.pid !== me.pid && !me.isAlive(holder.pid)) return `its process (pid ${holder.pid}) is no longer running on this host`;
   if (now - seen.changedAt >= staleMs) return `it was not renewed for ${Math.round(staleMs / 1000)} s`;
   return undefined;
 }

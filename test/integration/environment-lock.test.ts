@@ -11,6 +11,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Label } from '../../src/docker/labels.js';
+import { pidNamespace } from '../../src/pid-alive.js';
 import { formatNote, holderLabels, lockName } from '../../src/phases/lock-holder.js';
 import { listStacks } from '../../src/phases/stacks.js';
 import { assertNothingLeft, describeDocker, removeTempDirs, sweep, uniqueRunId } from '../helpers/docker.js';
@@ -149,7 +150,7 @@ void describeDocker('the environment lock', (engine) => {
     const dead = spawn('true');
     await once(dead, 'exit');
     const note = formatNote({ beat: 7, intent: { action: 'promote', stackId: green.id, detached: [{ region: 'local', id: web(blue).id, aliases: [], ipv4: blueAddress }] } });
-    const holder = { host: hostname(), pid: dead.pid!, command: 'porter build promote -e Stage', since: new Date().toISOString() };
+    const holder = { host: hostname(), ns: pidNamespace(), pid: dead.pid!, command: 'porter build promote -e Stage', since: new Date().toISOString() };
     assert.ok(await engine.createLock(lockName(service, 'Stage', 'local'), holderLabels(service, 'Stage', 'local', holder), note));
 
     const next = await startPorter(repo, ['build', 'prune', '-e', 'Stage', '--keep', '1']).exited;

@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import { abandonedBecause, describeHolder, formatNote, lockName, observe, parseNote, readHolder, holderLabels } from '../../src/phases/lock-holder.js';
 import { formatDuration } from '../../src/phases/lock-duration.js';
 
-const holder = { host: 'ci-7', pid: 4242, command: 'porter build promote -e Stage', since: '2026-12-02T15:02:11.123Z' };
-const me = (alive: boolean, host = 'ci-7') => ({ host, pid: 1, isAlive: () => alive });
+const holder = { host: 'ci-7', ns: 'pid:[1]', pid: 4242, command: 'porter build promote -e Stage', since: '2026-12-02T15:02:11.123Z' };
+const me = (alive: boolean, host = 'ci-7', ns = 'pid:[1]') => ({ host, ns, pid: 1, isAlive: () => alive });
 
 test('the lock is named per service, environment and region, and its labels give the holder back', () => {
   assert.equal(lockName('web', 'Stage', 'eu'), 'porter-lock-web-Stage-eu');
@@ -23,6 +23,7 @@ test('a holder is abandoned when its pid is dead on this host, or its beat stood
   const seen = observe(undefined, 'c1', 5, 1000);
   assert.match(abandonedBecause(holder, seen, me(false), 1000, 30_000) ?? '', /its process \(pid 4242\) is no longer running on this host/);
   assert.equal(abandonedBecause(holder, seen, me(false, 'ci-8'), 1000, 30_000), undefined, 'another host: its pid says nothing here');
+  assert.equal(abandonedBecause(holder, seen, me(false, 'ci-7', 'pid:[2]'), 1000, 30_000), undefined, 'nor in another pid namespace (a container with the same hostname)');
   assert.equal(abandonedBecause(holder, seen, me(true), 30_999, 30_000), undefined);
   assert.match(abandonedBecause(holder, observe(seen, 'c1', 5, 31_000), me(true), 31_000, 30_000) ?? '', /not renewed for 30 s/);
   const renewed = observe(seen, 'c1', 6, 20_000);
