@@ -49,12 +49,18 @@ export async function withEnvironmentLock<T>(ctx: RunContext, env: EnvironmentCo
   let beat = 0;
   let intent: LockIntent | undefined;
   let writes: Promise<unknown> = Promise.resolve();
+  const lost = new Set<Held>();
   const writeAll = (): Promise<unknown> => {
-    const note = formatNote({ beat: ++beat, ...(intent ? { intent } : {}) });
+    beat += 1;
+    // A lock taken over keeps its dead holder's intent until it is recovered: a kill meanwhile leaves it to the next.
+    const noteOf = (h: Held): string => {
+      const current = h.inherited ?? intent;
+      return formatNote({ beat, ...(current ? { intent: current } : {}) });
+    };
     writes = writes.then(() => Promise.all(held.map(async (h) => {
-      if (!(await h.engine.writeLock(h.id, note).catch(() => true))) {
-        ctx.emit({ type: 'message', level: 'warn', text: `The lock of ${env.name} (region ${h.region.name}) was taken over by another porter while this one held it (it could not renew it for ${Math.round((settings.staleMs ?? 30_000) / 1000)} s).` });
-      }
+      if (lost.has(h) || (await h.engine.writeLock(h.id, noteOf(h)).catch(() => true))) return;
+      lost.add(h);
+      ctx.emit({ type: 'message', level: 'warn', text: `The lock of ${env.name} (region ${h.region.name}) was taken over by another porter while this one held it (it could not renew it for ${Math.round((settings.staleMs ?? 30_000) / 1000)} s).` });
     })));
     return writes;
   };
@@ -62,11 +68,13 @@ export async function withEnvironmentLock<T>(ctx: RunContext, env: EnvironmentCo
   heartbeat.unref();
   try {
     for (const region of regions) held.push(await acquire(ctx, env, region, holder, settings));
-    for (const h of held.filter((x) => x.inherited)) {
+    for (const h of held) {
+      if (!h.inherited) continue;
       ctx.emit({ type: 'message', level: 'info', text: `Finishing what the previous holder left in region ${h.region.name} of ${env.name}.` });
-      await recoverIntent(ctx, env, h.region, h.inherited!);
+      await recoverIntent(ctx, env, h.region, h.inherited);
+      delete h.inherited;
+      await writeAll();
     }
-    if (held.some((h) => h.inherited)) await writeAll();
     const envLock: EnvironmentLock = {
       note: async (next) => {
         intent = next;
