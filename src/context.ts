@@ -6,6 +6,7 @@ import type { PluginFetcher } from './git/plugin-fetcher.js';
 import type { RunJournal } from './hooks/journal.js';
 import type { SecretSet } from './hooks/mask.js';
 import type { OutputStore } from './hooks/outputs.js';
+import type { LockIntent } from './phases/lock-holder.js';
 
 /** The porter process that starts containers: each carries its `porter.pid` and `porter.host`, so a later run can tell a killed run's leftovers from a live run's. */
 export interface ProcessOwner {
@@ -13,6 +14,15 @@ export interface ProcessOwner {
   host: string;
   /** True when a process with this pid exists on this host. */
   isAlive(pid: number): boolean;
+}
+
+/** The environment lock a command holds (phases/environment-lock.ts): where it records what it is doing. */
+export interface EnvironmentLock {
+  /**
+   * Records (before doing it) what the command is about to change, or undefined once that is done: a command
+   * that takes over the lock of a killed holder finishes or undoes it. `region`: only that region's lock.
+   */
+  note(intent: LockIntent | undefined): Promise<void>;
 }
 
 /** Everything a command needs, handed down explicitly: no module singletons, no process.cwd() deep down. */
@@ -49,5 +59,7 @@ export interface RunContext {
   registryLogin(registry: string): Promise<FoundAuth | undefined>;
   /** Where each hook run is recorded for `porter debug` (`.porter-tmp/runs/`); absent: not recorded. */
   journal?: RunJournal;
+  /** Present while the command holds its environment's lock. */
+  envLock?: EnvironmentLock;
   now(): number;
 }

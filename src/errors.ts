@@ -66,6 +66,13 @@ export class StateError extends PorterError {
   }
 }
 
+/** Another porter held the environment's lock for longer than `--lock-timeout` (and kept renewing it). */
+export class LockTimeoutError extends PorterError {
+  constructor(message: string) {
+    super(message, ExitCode.usage);
+  }
+}
+
 /** The run was stopped by SIGINT or SIGTERM. */
 export class InterruptedError extends PorterError {
   constructor(message = 'Interrupted: every container porter started was stopped and removed.') {

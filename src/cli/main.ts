@@ -53,7 +53,8 @@ async function main(): Promise<void> {
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     ...(process.stdout.isTTY ? { stdoutColumns: process.stdout.columns } : {}),
     signal: controller.signal,
-    owner: { pid: process.pid, host: hostname(), isAlive: isPidAlive },
+    // PORTER_HOST_ID names this machine in locks and on containers when hostnames are not unique (CI job containers).
+    owner: { pid: process.pid, host: process.env.PORTER_HOST_ID || hostname(), isAlive: isPidAlive },
     ...(process.stdin.isTTY && process.stdout.isTTY ? { ask: terminalAsk(process.stdin, process.stdout, controller.signal, () => onSignal('SIGINT')) } : {}),
     ...(terminal ? { terminal } : {}),
   });

@@ -22,6 +22,7 @@ import { chooseEnvironment, connectRegions } from '../phases/regions.js';
 import { readRunOnce } from '../phases/run-once.js';
 import { readManifest, readProvisionState, StateFiles } from '../phases/state.js';
 import { journalHeader } from './journal-header.js';
+import { locked } from './lock-settings.js';
 import type { CommandRun } from './program.js';
 import { describePlan } from './render-plan.js';
 
@@ -96,7 +97,7 @@ export async function provisionAction(run: CommandRun): Promise<number> {
       return 'passed';
     });
   }
-  return inSession(run, service, (ctx) => buildProvision(ctx, envName));
+  return inSession(run, service, locked(run, environment, (ctx) => buildProvision(ctx, envName)));
 }
 
 /** `porter build promote [-e ENV] [--stack ID]`. */
@@ -107,7 +108,7 @@ export async function promoteAction(run: CommandRun): Promise<number> {
   const environment = chooseEnvironment(service.config, envName, await readProvisionState(join(service.repoDir, '.porter-tmp')), 'promote');
   await blackoutGate(run, service, environment.name);
   if (run.opts.dryRun) return emitPlan(run, service, 'promote', { environment, ...(stack ? { stack } : {}) });
-  return inSession(run, service, (ctx) => buildPromote(ctx, environment.name, stack));
+  return inSession(run, service, locked(run, environment, (ctx) => buildPromote(ctx, environment.name, stack)));
 }
 
 /** `porter build prune [-e ENV] [--keep N]`. */
@@ -119,7 +120,7 @@ export async function pruneAction(run: CommandRun): Promise<number> {
   const environment = chooseEnvironment(service.config, run.opts.environment as string | undefined, await readProvisionState(join(service.repoDir, '.porter-tmp')), 'prune');
   await blackoutGate(run, service, environment.name);
   if (run.opts.dryRun) return emitPlan(run, service, 'prune', { environment, keep });
-  return inSession(run, service, (ctx) => buildPrune(ctx, environment.name, keep));
+  return inSession(run, service, locked(run, environment, (ctx) => buildPrune(ctx, environment.name, keep)));
 }
 
 /** `porter build rollback -e ENV [--to STACK]`. */
@@ -128,7 +129,7 @@ export async function rollbackAction(run: CommandRun): Promise<number> {
   const environment = findEnvironment(service.config, String(run.opts.environment));
   await blackoutGate(run, service, environment.name);
   const to = run.opts.to as string | undefined;
-  if (!run.opts.dryRun) return inSession(run, service, (ctx) => buildRollback(ctx, environment.name, to));
+  if (!run.opts.dryRun) return inSession(run, service, locked(run, environment, (ctx) => buildRollback(ctx, environment.name, to)));
   // Where each region would go is in the engines' promotion history: read it (never changed) for the plan.
   return inSession(run, service, async (ctx) => {
     const wanted = await rollbackTargets(ctx, environment, await connectRegions(ctx, environment), to);
@@ -150,7 +151,7 @@ export async function teardownAction(run: CommandRun): Promise<number> {
       return 'passed';
     });
   }
-  return inSession(run, service, (ctx) => buildTeardown(ctx, environment.name));
+  return inSession(run, service, locked(run, environment, (ctx) => buildTeardown(ctx, environment.name)));
 }
 
 /** `porter build status -e ENV`. */

@@ -91,6 +91,7 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
   const build = program.command('build').description('run a build phase wrapped in its hooks, a user-defined hook list, or clean up');
   const env = () => new Option('-e, --environment <env>', 'the environment from .porter/config');
   const dry = () => new Option('--dry-run', 'print the plan; build, clone and run nothing');
+  const lockTimeout = () => new Option('--lock-timeout <duration>', "how long to wait for another porter holding the environment's lock, then exit 2").default('10m');
 
   build.command('hook').description('run one user-defined hook list (`-name X` works too)')
     .requiredOption('-n, --name <name>', 'the hook list to run').addOption(env()).addOption(dry())
@@ -100,23 +101,23 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
     .addHelpText('after', '\nExample:\n  porter build pack')
     .action(withRun((m) => m.packAction));
   build.command('provision').description('pre_provision, then a new stack in every region of ENV, waited healthy, then post_provision')
-    .addOption(env().makeOptionMandatory()).addOption(dry())
+    .addOption(env().makeOptionMandatory()).addOption(dry()).addOption(lockTimeout())
     .addHelpText('after', '\nExample:\n  porter build provision -e Stage')
     .action(withRun((m) => m.provisionAction));
   build.command('promote').description("pre_promote, then move ENV's alias <service> to the new stack (or to --stack ID), then post_promote")
-    .addOption(env()).option('--stack <id>', 'promote this stack instead of the one last provisioned (or, in a fresh clone, the newest healthy one of this version)').addOption(dry())
+    .addOption(env()).option('--stack <id>', 'promote this stack instead of the one last provisioned (or, in a fresh clone, the newest healthy one of this version)').addOption(dry()).addOption(lockTimeout())
     .addHelpText('after', '\nExamples:\n  porter build promote -e Stage\n  porter build promote -e Stage --stack 3fa2c1d-m1abc2de')
     .action(withRun((m) => m.promoteAction));
   build.command('prune').description("pre_prune, then remove ENV's stacks that are not promoted, keeping the N newest, then post_prune")
-    .addOption(env()).option('--keep <n>', 'how many of the newest unpromoted stacks to keep', '0').addOption(dry())
+    .addOption(env()).option('--keep <n>', 'how many of the newest unpromoted stacks to keep', '0').addOption(dry()).addOption(lockTimeout())
     .addHelpText('after', '\nExample:\n  porter build prune -e Stage --keep 1')
     .action(withRun((m) => m.pruneAction));
   build.command('rollback').description("pre_rollback, then move ENV's alias back to the stack promoted before the current one (or --to STACK), then post_rollback")
-    .addOption(env().makeOptionMandatory()).option('--to <stack>', 'roll back to this stack instead of the previous one in the promotion history').addOption(dry())
+    .addOption(env().makeOptionMandatory()).option('--to <stack>', 'roll back to this stack instead of the previous one in the promotion history').addOption(dry()).addOption(lockTimeout())
     .addHelpText('after', '\nExit: 2 when there is nothing to roll back to, or the stack is gone or unhealthy.\nExamples:\n  porter build rollback -e Stage\n  porter build rollback -e Stage --to 3fa2c1d-m1abc2de')
     .action(withRun((m) => m.rollbackAction));
   build.command('teardown').description('pre_teardown, then remove every stack of ENV in every region (the promoted one too), its network, images and records, then post_teardown')
-    .addOption(env().makeOptionMandatory()).addOption(dry())
+    .addOption(env().makeOptionMandatory()).addOption(dry()).addOption(lockTimeout())
     .addHelpText('after', '\nExamples:\n  porter build teardown -e Stage --dry-run\n  porter build teardown -e Stage')
     .action(withRun((m) => m.teardownAction));
   build.command('status').description("list ENV's stacks per region (id, version, age, health, URL, promoted) and the last promotions, from the engines")

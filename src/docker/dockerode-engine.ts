@@ -16,6 +16,7 @@ import { stackOperations } from './dockerode-stacks.js';
 import { cleanupOperations } from './dockerode-cleanup.js';
 import { recordOperations } from './dockerode-records.js';
 import { fileOperations } from './dockerode-files.js';
+import { lockOperations } from './dockerode-lock.js';
 import { interactiveOperations } from './dockerode-interactive.js';
 import { swarmOperations } from './dockerode-swarm.js';
 import { swapOperations } from './dockerode-swap.js';
@@ -117,6 +118,7 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
     ...swarmOperations(docker, host),
     ...swapOperations(docker, host),
     ...fileOperations(docker, host),
+    ...lockOperations(docker, host),
     ...interactiveOperations(docker, host),
     ...cleanupOperations(docker, host),
     ...eventOperations(docker, host),

@@ -3,9 +3,11 @@ import type { Readable, Writable } from 'node:stream';
 import type { EventFilter, EventHandlers } from './engine-events.js';
 import type { ServiceRequest, ServiceState, TaskState } from './swarm-types.js';
 import type { ShellRequest, TerminalStreams } from './terminal-types.js';
+import type { EngineRecord, LockState } from './engine-records.js';
 
 export { NotSwarmManager, PushFailure, type ServiceRequest, type ServiceState, type TaskState } from './swarm-types.js';
 export type { ShellRequest, TerminalStreams } from './terminal-types.js';
+export type { EngineRecord, LockState } from './engine-records.js';
 
 export type ImageId = string;
 /** `partial`: a piece of an over-long line, more of which follows (lines are delivered in pieces of at most 64 Ki). */
@@ -158,13 +160,6 @@ export interface RegistryAuth {
   serveraddress?: string;
 }
 
-
-/** A fact porter keeps in the engine (a labelled volume): found by its labels from any machine that reaches the engine. */
-export interface EngineRecord {
-  name: string;
-  labels: Record<string, string>;
-}
-
 export interface DockerEngine {
   /** The endpoint being used, as the user would name it (DOCKER_HOST value or socket path). */
   readonly host: string;
@@ -281,6 +276,14 @@ export interface DockerEngine {
   listRecords(labels: Record<string, string>): Promise<EngineRecord[]>;
   /** Removes every record carrying all these labels; returns how many. */
   removeRecords(labels: Record<string, string>): Promise<number>;
+  /** Takes the lock `name` atomically: its container id, or undefined when another holds it. `note` is written in it at once. */
+  createLock(name: string, labels: Record<string, string>, note: string): Promise<string | undefined>;
+  /** The lock `name` as held now, or undefined when nobody holds it. */
+  readLock(name: string): Promise<LockState | undefined>;
+  /** Replaces the note of the lock container `id`; false when that container is gone (the lock was taken over). */
+  writeLock(id: string, note: string): Promise<boolean>;
+  /** Removes the lock container `id` (never another holder's); gone already is fine. */
+  removeLock(id: string): Promise<void>;
   /** Container events matching `filter` (held ones since `sinceNano` first) until `signal` fires; EngineError when the stream breaks. */
   followEvents(filter: EventFilter, handlers: EventHandlers, signal: AbortSignal): Promise<void>;
 }

@@ -14,6 +14,8 @@ export const Label = {
   /** The pid and hostname of the porter process that started a hook container. */
   pid: 'porter.pid',
   host: 'porter.host',
+  /** On an environment lock: the holder's pid namespace, so only a process that can see its pid judges it dead. */
+  pidNamespace: 'porter.pidns',
   /** On a `porter debug` container: `replay`, or `kept` (`--keep`: no pid, so only `build clean` removes it). */
   debug: 'porter.debug',
   /** On a record kept in the engine (a labelled volume): what it records, `promotion` or `run-once`. */
@@ -24,6 +26,10 @@ export const Label = {
   by: 'porter.by',
   /** On a run-once record: the hook list and the hook's id. */
   list: 'porter.list',
+  /** On an environment lock's container (its name) and image; with `porter.command` and `porter.since` of its holder. */
+  lock: 'porter.lock',
+  command: 'porter.command',
+  since: 'porter.since',
 } as const;
 export type LabelKey = (typeof Label)[keyof typeof Label];
 

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { readlinkSync } from 'node:fs';
 import { link, readFile, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isPidAlive } from '../pid-alive.js';
+import { isPidAlive, pidNamespace } from '../pid-alive.js';
 
 /** How a lock is waited for and judged abandoned; tests shorten these. */
 export interface FileLockTiming {
@@ -21,14 +20,6 @@ interface Owner {
   ns: string;
   pid: number;
   id: string;
-}
-
-function pidNamespace(): string {
-  try {
-    return readlinkSync('/proc/self/ns/pid');
-  } catch {
-    return '';
-  }
 }
 
 /**

@@ -32,6 +32,8 @@ export async function allRegions(ctx: RunContext, work: RegionWork): Promise<Bod
   const ok = settled.flatMap((s) => (s.status === 'fulfilled' && s.value.ok ? [s.value] : []));
   if (ok.length < settled.length) {
     await Promise.all(ok.map((o) => o.remove()));
+    // Undone everywhere: nothing is left for the next holder of the environment lock to finish or undo.
+    if (!settled.some((s) => s.status === 'rejected')) await ctx.envLock?.note(undefined);
     settled.forEach((s, i) => reportFailure(s, steps[i]!, targets.length > 1));
     const thrown = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (thrown) throw thrown.reason;
@@ -40,6 +42,8 @@ export async function allRegions(ctx: RunContext, work: RegionWork): Promise<Bod
   await Promise.all(ok.map((o) => o.commit?.()));
   steps.forEach((s) => s.pass());
   const records = ok.map((o) => o.record);
+  // Healthy everywhere: from here a kill leaves an unrecorded stack that prune removes, never a removed recorded one.
+  await ctx.envLock?.note(undefined);
   await recordProvision(ctx.tmpDir, { environment: env.name, stackId, version: work.version, created: new Date(ctx.now()).toISOString(), regions: records });
   for (const r of records) ctx.emit({ type: 'message', level: 'info', text: `Stack ${stackId} is up in region ${r.region} of ${env.name}${r.url ? `: ${r.url}` : ''}` });
   const postScopes: HookScope[] = records.map((r, i) => ({ environment: env.name, region: r.region, stackId, ...(r.url ? { stackUrl: r.url, hostNetwork: targets[i]?.address.local ?? false } : {}) }));

@@ -11,11 +11,12 @@ import { runPhase } from './run-phase.js';
 import { networkName } from './stack-names.js';
 import { aliasHolders, listStacks, stackUrl, type Stack } from './stacks.js';
 import { readProvisionState } from './state.js';
+import type { Detached } from './lock-holder.js';
 import { findStackToPromote, openPromoteStep } from './promote-step.js';
 import { recordPromotion } from './history.js';
 import { containersHealth, regionStacks } from './region-stacks.js';
 
-interface RegionPromotion {
+export interface RegionPromotion {
   target: RegionTarget;
   stack: Stack;
   /** Other stacks that still hold the alias. */
@@ -64,10 +65,19 @@ export async function promoteStacks(ctx: RunContext, env: EnvironmentConfig, tar
       body: async () => {
         // pre_promote hooks may have run long: a window that opened meanwhile still stops the switch.
         await checkBlackout({ repoDir: ctx.repoDir, config: ctx.config, envName: env.name, env: ctx.hostEnv, nowMs: ctx.now(), fresh: true });
+        // Recorded before the first alias moves: a kill mid-switch is completed (or reverted) by the next holder of the lock.
+        const wanted = wantedIn(targets[0]?.region.name ?? '');
+        const detached: Detached[] = [];
+        const beforeDetach = async (d: Detached): Promise<void> => {
+          detached.push(d);
+          await ctx.envLock?.note({ action: 'promote', stackId: wanted, detached: [...detached] });
+        };
+        await ctx.envLock?.note({ action: 'promote', stackId: wanted });
         const [, swarmOk] = await Promise.all([
-          Promise.all(plans.map((p) => promoteRegion(ctx, env, p, by))),
+          Promise.all(plans.map((p) => promoteRegion(ctx, env, p, by, beforeDetach))),
           Promise.all(swarmPlans.map((p) => promoteSwarmRegion(ctx, env, p, by))),
         ]);
+        await ctx.envLock?.note(undefined);
         return { status: swarmOk.every(Boolean) ? 'passed' : 'failed' };
       },
     },
@@ -77,7 +87,7 @@ export async function promoteStacks(ctx: RunContext, env: EnvironmentConfig, tar
   );
 }
 
-async function planRegion(ctx: RunContext, env: EnvironmentConfig, target: RegionTarget, wanted: string): Promise<RegionPromotion> {
+export async function planRegion(ctx: RunContext, env: EnvironmentConfig, target: RegionTarget, wanted: string): Promise<RegionPromotion> {
   const service = ctx.config.serviceName;
   const stacks = await listStacks(target.engine, service, env.name, target.region.name, networkName(service, env.name));
   const stack = findStackToPromote(stacks, wanted, service, `region ${target.region.name}`, env.name);
@@ -88,7 +98,12 @@ async function planRegion(ctx: RunContext, env: EnvironmentConfig, target: Regio
   return { target, stack, previous: stacks.filter((s) => s.id !== stack.id && s.promoted) };
 }
 
-async function promoteRegion(ctx: RunContext, env: EnvironmentConfig, p: RegionPromotion, by: 'promote' | 'rollback'): Promise<void> {
+/**
+ * Moves the alias in one region. Each container is disconnected and reconnected at its address; `beforeDetach` is
+ * told first (promote records it in the lock), so a porter killed between the two calls has the container put back at
+ * that address by the next command: a client's retried SYN then reaches it.
+ */
+export async function promoteRegion(ctx: RunContext, env: EnvironmentConfig, p: RegionPromotion, by: 'promote' | 'rollback' = 'promote', beforeDetach?: (d: Detached) => Promise<void>): Promise<void> {
   const service = ctx.config.serviceName;
   const network = networkName(service, env.name);
   const { engine, region } = p.target;
@@ -97,6 +112,7 @@ async function promoteRegion(ctx: RunContext, env: EnvironmentConfig, p: RegionP
   // First the new stack answers to the alias too, then the old one stops: there is never a moment without it.
   for (const c of aliasHolders(p.stack)) {
     if (c.networks[network]?.includes(service)) continue;
+    await beforeDetach?.({ region: region.name, id: c.id, aliases: [service], ...(c.addresses[network] ? { ipv4: c.addresses[network] } : {}) });
     await engine.disconnectNetwork(network, c.id);
     await engine.connectNetwork(network, c.id, [service], c.addresses[network]);
   }
@@ -104,6 +120,7 @@ async function promoteRegion(ctx: RunContext, env: EnvironmentConfig, p: RegionP
   for (const old of p.previous) {
     for (const c of old.containers.filter((x) => x.networks[network]?.includes(service))) {
       // Back at the same address a moment later: a client that resolved it just before gets its SYN answered on retry.
+      await beforeDetach?.({ region: region.name, id: c.id, aliases: [], ...(c.addresses[network] ? { ipv4: c.addresses[network] } : {}) });
       await engine.disconnectNetwork(network, c.id);
       await engine.connectNetwork(network, c.id, [], c.addresses[network]);
     }

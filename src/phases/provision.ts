@@ -47,13 +47,17 @@ export async function buildProvision(ctx: RunContext, envName: string, opts: Pro
       phase: 'provision',
       environment: env.name,
       scopes: regionScopes(env),
-      body: () => allRegions(ctx, {
-        env, targets, stackId, version: manifest.version, step: 'stack',
-        run: (target, step) => {
-          const req = { env, target, stackId, manifest, payloadFile, srcEnv, step, ...(opts.pickPort ? { pickPort: opts.pickPort } : {}) };
-          return target.region.orchestrator === 'swarm' ? startSwarmStack(ctx, req, swarmRefs) : startStack(ctx, req);
-        },
-      }),
+      body: async () => {
+        // Recorded before any container exists: if porter is killed now, the next holder of the lock removes the stack.
+        await ctx.envLock?.note({ action: 'provision', stackId });
+        return allRegions(ctx, {
+          env, targets, stackId, version: manifest.version, step: 'stack',
+          run: (target, step) => {
+            const req = { env, target, stackId, manifest, payloadFile, srcEnv, step, ...(opts.pickPort ? { pickPort: opts.pickPort } : {}) };
+            return target.region.orchestrator === 'swarm' ? startSwarmStack(ctx, req, swarmRefs) : startStack(ctx, req);
+          },
+        });
+      },
     },
     hookListRunner(() => ctx, once.options),
     ctx.emit,

@@ -8,20 +8,9 @@ import { loadConfig } from '../../src/config/load.js';
 import { parseConfigText } from '../../src/config/parse.js';
 import { ConfigError, UsageError } from '../../src/errors.js';
 import { DOCKERFILE, removeTempRepos, tempRepo } from '../fixtures/config/temp-repo.js';
+import { prng } from '../helpers/prng.js';
 
 after(removeTempRepos);
-
-/** mulberry32: a small seeded PRNG, so a failure names the seed that reproduces it. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const BASE = `service_name: hello
 porter_version: v1
