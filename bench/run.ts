@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --reps N --only abcdef --porter PATH --before PATH...]`: issue 8's scenarios, porter against
+ * `npm run bench [-- --reps N --only h,j --porter PATH --before PATH...]` (or BENCH_ONLY=hj): issue 8's and 19's scenarios, porter against
  * its floor in one process run, interleaved (each repetition rotates which side goes first) so the machine's
  * noise falls on all sides; medians, ratios, porter's peak RSS, targets. `--before` (repeatable) measures other
  * builds of porter alongside, for a change's before and after. Everything it creates is named or labelled
@@ -28,7 +28,7 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const opts: Options = { reps: 7, only: 'abcdef', porterBin: join(repoRoot, 'bin', 'porter.js'), beforeBins: [] };
+  const opts: Options = { reps: 7, only: process.env.BENCH_ONLY ?? Object.keys(SCENARIOS).join(''), porterBin: join(repoRoot, 'bin', 'porter.js'), beforeBins: [] };
   for (let i = 0; i < argv.length; i++) {
     const [flag, value] = [argv[i], argv[i + 1]];
     if (flag === '--reps' && value) opts.reps = Math.max(1, Number(value));
@@ -104,8 +104,8 @@ async function cleanup(ws: Workspace): Promise<void> {
   const removed = await removeFromEngine(ws.docker, ws.services);
   const left = await removeFromEngine(ws.docker, ws.services);
   await removeWorkspaceFiles(ws);
-  progress(`cleanup: removed ${removed.containers} container(s) and ${removed.images} image(s) labelled ${ws.id}-*; ` +
-    `${left.containers + left.images === 0 ? 'nothing left' : `${left.containers + left.images} objects were still there on a second pass`}; ${ws.root} deleted`);
+  progress(`cleanup: removed ${removed.containers} container(s), ${removed.images} image(s) and ${removed.networks} network(s) labelled ${ws.id}-*; ` +
+    `${left.containers + left.images + left.networks === 0 ? 'nothing left' : `${left.containers + left.images + left.networks} objects were still there on a second pass`}; ${ws.root} deleted`);
 }
 
 async function main(): Promise<void> {

@@ -3,6 +3,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { freshHook, hookFiles, porterConfig, rewriteHooks, sleeperHook, trivialHook, writeFloorSpec, type BenchHook } from './hooks.js';
 import { measure, type Command } from './measure.js';
+import { deployOnEngine } from './deploy-scenario.js';
 import { packHello } from './pack-scenario.js';
 import { createPluginRemote, createRepo, gitSpy, removeFromEngine, type Workspace } from './workspace.js';
 
@@ -160,4 +161,4 @@ export async function help(bench: BenchContext): Promise<Scenario> {
   };
 }
 
-export const SCENARIOS = { a: sequenceBuilt, b: concurrentGroup, c: pluginSecondRun, d: freshImages, e: help, f: packHello } as const;
+export const SCENARIOS = { a: sequenceBuilt, b: concurrentGroup, c: pluginSecondRun, d: freshImages, e: help, f: packHello, h: deployOnEngine } as const;

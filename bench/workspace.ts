@@ -77,10 +77,11 @@ export async function gitSpy(ws: Workspace): Promise<{ binDir: string; log: stri
   return { binDir, log };
 }
 
-/** Force-removes every container and image labelled with one of these services; returns what it removed. */
-export async function removeFromEngine(docker: Docker, services: Iterable<string>): Promise<{ containers: number; images: number }> {
+/** Force-removes every container, image and network labelled with one of these services; returns what it removed. */
+export async function removeFromEngine(docker: Docker, services: Iterable<string>): Promise<{ containers: number; images: number; networks: number }> {
   let containers = 0;
   let images = 0;
+  let networks = 0;
   for (const service of services) {
     const filters = { label: [`porter.service=${service}`] };
     for (const c of await docker.listContainers({ all: true, filters })) {
@@ -94,8 +95,12 @@ export async function removeFromEngine(docker: Docker, services: Iterable<string
       }
       images += 1;
     }
+    for (const network of await docker.listNetworks({ filters })) {
+      await docker.getNetwork(network.Id).remove().catch(() => undefined);
+      networks += 1;
+    }
   }
-  return { containers, images };
+  return { containers, images, networks };
 }
 
 /** Removes the workspace's files (plugin checkouts are read-only, so modes are opened first). */
