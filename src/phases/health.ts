@@ -4,7 +4,12 @@ import { formatMs } from '../hooks/run-hook.js';
 
 /** A worker without a HEALTHCHECK is healthy when it is still running after this long (or its timeout, if shorter). */
 export const WORKER_GRACE_MS = 3000;
-const POLL_MS = 250;
+/**
+ * Pauses between two checks: short at first, since a service often answers within milliseconds of its start and
+ * every pause after it is ready is time the deploy waits for nothing; then every 250 ms.
+ */
+const POLL_MS = [20, 40, 80, 160, 250] as const;
+const pauseAfter = (check: number): number => POLL_MS[Math.min(check, POLL_MS.length - 1)] ?? 250;
 const REQUEST_TIMEOUT_MS = 2000;
 
 export interface HealthTarget {
@@ -38,7 +43,7 @@ export async function waitHealthy(t: HealthTarget, signal: AbortSignal, now: () 
   const started = now();
   const grace = Math.min(WORKER_GRACE_MS, t.timeoutMs);
   let last = 'it was still starting';
-  for (;;) {
+  for (let check = 0; ; check++) {
     const state = await t.engine.inspectContainer(t.containerId);
     if (!state) return { ok: false, reason: 'it was removed while porter waited for it' };
     if (!state.running) return { ok: false, reason: `it exited with code ${state.exitCode} (${formatMs(now() - started)} after start)` };
@@ -54,6 +59,6 @@ export async function waitHealthy(t: HealthTarget, signal: AbortSignal, now: () 
       return { ok: true };
     }
     if (now() - started >= t.timeoutMs) return { ok: false, reason: `it did not become healthy within ${formatMs(t.timeoutMs)} (last check: ${last})` };
-    await sleep(POLL_MS, undefined, { signal });
+    await sleep(pauseAfter(check), undefined, { signal });
   }
 }

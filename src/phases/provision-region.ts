@@ -61,8 +61,14 @@ export async function startStack(ctx: RunContext, req: StackRequest): Promise<St
     if (createdNetwork) await engine.removeNetwork(network).catch(() => false);
   };
   try {
-    await ensureImages(ctx, req);
-    createdNetwork = await engine.ensureNetwork(network, { [Label.service]: service, [Label.environment]: req.env.name });
+    // The images and the network do not depend on each other; both settle before anything is cleaned up.
+    const [images, made] = await Promise.allSettled([
+      ensureImages(ctx, req),
+      engine.ensureNetwork(network, { [Label.service]: service, [Label.environment]: req.env.name }),
+    ]);
+    createdNetwork = made.status === 'fulfilled' && made.value;
+    if (images.status === 'rejected') throw images.reason;
+    if (made.status === 'rejected') throw made.reason;
     for (const config of region.containers) {
       for (let replica = 1; replica <= config.replicas; replica++) {
         const name = stackContainerName(service, req.stackId, region.name, config.name, replica, config.replicas);
