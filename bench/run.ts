@@ -7,10 +7,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { scalingSummary, writeScalingCharts } from './chart.js';
 import { measure, type Sample } from './measure.js';
 import { SCENARIOS, type BenchContext, type Scenario, type Side } from './scenarios.js';
 import { renderBefore, renderDetails, renderTable, type ScenarioResult } from './table.js';
@@ -25,17 +27,20 @@ interface Options {
   porterBin: string;
   /** Other builds of porter measured alongside (a change's "before"). */
   beforeBins: string[];
+  /** Where the report (results.md) and (j)'s SVG charts are written. */
+  outDir: string;
 }
 
 function parseOptions(argv: string[]): Options {
-  const opts: Options = { reps: 7, only: process.env.BENCH_ONLY ?? Object.keys(SCENARIOS).join(''), porterBin: join(repoRoot, 'bin', 'porter.js'), beforeBins: [] };
+  const opts: Options = { reps: 7, only: process.env.BENCH_ONLY ?? Object.keys(SCENARIOS).join(''), porterBin: join(repoRoot, 'bin', 'porter.js'), beforeBins: [], outDir: join(repoRoot, 'bench', 'out') };
   for (let i = 0; i < argv.length; i++) {
     const [flag, value] = [argv[i], argv[i + 1]];
     if (flag === '--reps' && value) opts.reps = Math.max(1, Number(value));
     else if (flag === '--only' && value) opts.only = value;
     else if (flag === '--porter' && value) opts.porterBin = resolve(value);
     else if (flag === '--before' && value) opts.beforeBins.push(resolve(value));
-    else throw new Error(`bench: unknown argument ${flag}; use --reps N, --only abcdef, --porter PATH, --before PATH`);
+    else if (flag === '--out' && value) opts.outDir = resolve(value);
+    else throw new Error(`bench: unknown argument ${flag}; use --reps N, --only abcdefhj, --porter PATH, --before PATH, --out DIR`);
     i += 1;
   }
   return opts;
@@ -78,9 +83,12 @@ async function runScenario(s: Scenario, opts: Options, bench: BenchContext): Pro
   progress(`(${s.id}) ${s.title}: first run of each side (untimed)`);
   for (const run of runs) await runSide(s, run, bench.ws.root, cmd(run));
   await s.afterWarmup?.();
-  const result: ScenarioResult = { id: s.id, title: s.title, floorIs: s.floorIs, target: s.target, porter: [], floor: [], before: opts.beforeBins.map(() => []) };
+  const result: ScenarioResult = {
+    id: s.id, title: s.title, floorIs: s.floorIs, target: s.target, porter: [], floor: [], before: opts.beforeBins.map(() => []),
+    ...(s.series ? { series: s.series } : {}),
+  };
   const samples = (run: Run): Sample[] => (typeof run === 'string' ? result[run] : (result.before[run] ?? []));
-  const reps = opts.reps * (s.repsFactor ?? 1);
+  const reps = Math.min(opts.reps * (s.repsFactor ?? 1), s.maxReps ?? Infinity);
   for (let rep = 0; rep < reps; rep++) {
     // Each repetition rotates who goes first, so a slow spell of the machine does not always hit the same side.
     const order = runs.map((_, i) => runs[(i + rep) % runs.length] as Run);
@@ -134,25 +142,36 @@ async function main(): Promise<void> {
         results.push({ id, title: 'pack of examples/hello', floorIs: '', target: undefined, porter: [], floor: [], before: [], pending });
         continue;
       }
-      const scenario = await make(bench);
-      try {
-        results.push(await runScenario(scenario, opts, bench));
-      } catch (err) {
-        // One broken scenario (a shared engine in trouble) must not cost the others' numbers.
-        const why = (err instanceof Error ? err.message : String(err)).split('\n').slice(0, 2).join(' / ');
-        results.push({ id, title: scenario.title, floorIs: scenario.floorIs, target: scenario.target, porter: [], floor: [], before: [], pending: `failed: ${why}` });
-        process.exitCode = 1;
+      const made = await make(bench);
+      for (const scenario of Array.isArray(made) ? made : [made]) {
+        try {
+          results.push(await runScenario(scenario, opts, bench));
+        } catch (err) {
+          // One broken scenario (a shared engine in trouble) must not cost the others' numbers.
+          const why = (err instanceof Error ? err.message : String(err)).split('\n').slice(0, 2).join(' / ');
+          results.push({ id: scenario.id, title: scenario.title, floorIs: scenario.floorIs, target: scenario.target, porter: [], floor: [], before: [], pending: `failed: ${why}` });
+          process.exitCode = 1;
+        }
       }
     }
   } finally {
     await clean();
   }
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, Docker Engine ${engineVersion}`;
-  process.stdout.write(`\nporter bench, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${machine}, ${opts.reps} repetitions (3× for (c), (e), (f)), medians\n\n`);
-  process.stdout.write(renderTable(results));
-  process.stdout.write(`\n${renderDetails(results)}`);
-  if (opts.beforeBins.length > 0) process.stdout.write(`\n${renderBefore(results, opts.porterBin, opts.beforeBins)}`);
-  if (repeated.length > 0) process.stdout.write(`\n${repeated.length} run(s) failed and were run again:\n${repeated.map((r) => `  ${r}`).join('\n')}\n`);
+  const report = [
+    `\nporter bench, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${machine}, ${opts.reps} repetitions (3× for (c), (e), (f); at most 3 for (j) at N ≥ 50), medians\n\n`,
+    renderTable(results),
+    `\n${renderDetails(results)}`,
+  ];
+  const summary = scalingSummary(results);
+  if (summary) report.push(`\n${summary}`);
+  if (opts.beforeBins.length > 0) report.push(`\n${renderBefore(results, opts.porterBin, opts.beforeBins)}`);
+  if (repeated.length > 0) report.push(`\n${repeated.length} run(s) failed and were run again:\n${repeated.map((r) => `  ${r}`).join('\n')}\n`);
+  await mkdir(opts.outDir, { recursive: true });
+  await writeFile(join(opts.outDir, 'results.md'), report.join(''));
+  const charts = await writeScalingCharts(results, opts.outDir);
+  report.push(`\nreport written to ${join(opts.outDir, 'results.md')}${charts.length ? `; charts: ${charts.join(', ')}` : ''}\n`);
+  process.stdout.write(report.join(''));
 }
 
 await main();

@@ -18,6 +18,10 @@ export interface Scenario {
   target: number | undefined;
   /** Runs under a second get this many times the repetitions: cheap, and their noise is larger relative to them. */
   repsFactor?: number;
+  /** At most this many repetitions (the large points of (j), a minute a run). */
+  maxReps?: number;
+  /** A point of a scaling series of (j): the chart it is drawn on, and its N. */
+  series?: { name: string; n: number };
   porter: Command;
   floor: Command;
   /** Runs before each run of a side, untimed (new hook contents, say). */
@@ -161,4 +165,42 @@ export async function help(bench: BenchContext): Promise<Scenario> {
   };
 }
 
-export const SCENARIOS = { a: sequenceBuilt, b: concurrentGroup, c: pluginSecondRun, d: freshImages, e: help, f: packHello, h: deployOnEngine } as const;
+/** The N of (j)'s scaling series. */
+export const SCALING_N = [1, 10, 50, 100] as const;
+
+/**
+ * (j) N trivial hooks in sequence, and N in one concurrent group, for each N of SCALING_N: one repo whose lists
+ * share their hooks (the 10-hook list is the first 10 of the 100), so each image is built once, in the untimed
+ * first run of the smallest N that has it.
+ */
+export async function scaling(bench: BenchContext): Promise<Scenario[]> {
+  const service = `${bench.ws.id}-j`;
+  bench.ws.services.add(service);
+  const most = Math.max(...SCALING_N);
+  const lists: Record<string, BenchHook[]> = {};
+  for (const n of SCALING_N) {
+    lists[`seq${n}`] = range(n).map(trivialHook);
+    lists[`grp${n}`] = range(n).map((i) => ({ ...trivialHook(i), concurrent: true }));
+  }
+  const repo = await createRepo(bench.ws, 'j', { ...hookFiles(range(most).map(trivialHook)), '.porter/config': porterConfig(service, lists) });
+  const scenarios: Scenario[] = [];
+  for (const mode of ['sequence', 'group'] as const) {
+    for (const n of SCALING_N) {
+      const list = `${mode === 'sequence' ? 'seq' : 'grp'}${n}`;
+      const spec = await writeFloorSpec(join(bench.ws.root, `j-${list}-floor.json`), mode, repo, service, lists[list] ?? []);
+      scenarios.push({
+        id: `j${mode === 'sequence' ? 's' : 'g'}${n}`,
+        title: `${n} trivial hook${n > 1 ? 's' : ''} ${mode === 'sequence' ? 'in sequence' : 'in one concurrent group'}`,
+        floorIs: `dockerode: the same ${n}, ${mode === 'sequence' ? 'one after another' : 'all at once'}`,
+        target: mode === 'group' ? 1.1 : 1.0,
+        ...(n >= 50 ? { maxReps: 3 } : {}),
+        series: { name: mode, n },
+        porter: porterCommand(bench, repo, list),
+        floor: { argv: [node, bench.floorJs, spec], env: bench.env },
+      });
+    }
+  }
+  return scenarios;
+}
+
+export const SCENARIOS: Record<string, (bench: BenchContext) => Promise<Scenario | Scenario[]>> = { a: sequenceBuilt, b: concurrentGroup, c: pluginSecondRun, d: freshImages, e: help, f: packHello, h: deployOnEngine, j: scaling };

@@ -16,6 +16,8 @@ export interface ScenarioResult {
   /** An extra condition that failed (a fetch on the 2nd run, a heavy module under --help). */
   problem?: string;
   note?: string;
+  /** A point of a scaling series (j). */
+  series?: { name: string; n: number };
   /** Set when the scenario could not be run at all. */
   pending?: string;
 }
