@@ -32,13 +32,14 @@ function deferModule(path: string): void {
 /**
  * dockerode `require`s gRPC and its proto loader at load time for BuildKit sessions, and docker-modem requires
  * ssh2 for ssh:// hosts: about 100 ms of a porter run's start-up on a 2-core machine, for code porter never
- * calls (it builds through the classic builder API and refuses ssh:// hosts). Call before importing dockerode.
+ * calls (it builds through the classic builder API and refuses ssh:// hosts). Its util.js requires tar-fs for
+ * contexts given as a directory, which porter never passes (it packs its own, build-context.ts, loading tar-fs then). Call before importing dockerode.
  */
 export function deferUnusedDockerodeModules(): void {
   try {
     const dockerode = createRequire(require.resolve('dockerode'));
     const modem = createRequire(dockerode.resolve('docker-modem'));
-    for (const path of [dockerode.resolve('@grpc/grpc-js'), dockerode.resolve('@grpc/proto-loader'), modem.resolve('./ssh.js')]) deferModule(path);
+    for (const path of [dockerode.resolve('@grpc/grpc-js'), dockerode.resolve('@grpc/proto-loader'), modem.resolve('./ssh.js'), dockerode.resolve('tar-fs')]) deferModule(path);
   } catch {
     // A different dockerode layout: load it whole, as before.
   }

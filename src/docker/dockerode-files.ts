@@ -5,7 +5,6 @@
  */
 import type { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
-import { extract } from 'tar-stream';
 import type { DockerEngine, ImageFile } from './engine.js';
 import { answerStatus } from './engine-answer.js';
 import { engineCalls } from './engine-errors.js';
@@ -16,6 +15,7 @@ const cleanupTimeoutMs = 15_000;
 
 /** The first tar entry of an archive: its mode and up to `maxBytes` of its content; the rest is skipped. */
 async function firstEntry(archive: Readable, maxBytes: number): Promise<ImageFile | undefined> {
+  const { extract } = await import('tar-stream');
   const reader = extract();
   archive.pipe(reader);
   try {

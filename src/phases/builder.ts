@@ -2,7 +2,6 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import tar from 'tar-fs';
 import type { RunContext } from '../context.js';
 import { normalizeDockerfile } from '../docker/context-files.js';
 import { BuildFailure } from '../docker/engine.js';
@@ -50,6 +49,8 @@ export async function runBuilder(ctx: RunContext, input: BuilderInputs): Promise
     if (exitCode !== 0) return { ok: false, message: `The builder ${spec.dockerfileBuild} exited with code ${exitCode}; its stderr is below. Its stdout was to be the build context of ${spec.dockerfile}.` };
     await mkdir(work, { recursive: true });
     try {
+      // tar-fs loads only here: a command without a builder never needs it.
+      const tar = (await import('tar-fs')).default;
       await pipeline(createReadStream(tarFile), tar.extract(work));
     } catch (err) {
       return { ok: false, message: `The builder ${spec.dockerfileBuild} did not write a tar stream to stdout (${(err as Error).message}). porter's builder pattern uses its stdout as the build context of ${spec.dockerfile}: end it with something like \`tar -c -C /out .\`.` };

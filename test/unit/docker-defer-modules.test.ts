@@ -16,6 +16,8 @@ describe('deferUnusedDockerodeModules', { timeout: 20_000 }, () => {
     assert.deepEqual(loaded('/node_modules/ssh2/'), []);
     assert.deepEqual(loaded('/node_modules/@grpc/grpc-js/').filter((p) => !p.endsWith('/build/src/index.js')), []);
     assert.deepEqual(loaded('/node_modules/@grpc/proto-loader/').filter((p) => !p.endsWith('/build/src/index.js')), []);
+    // tar-fs (dockerode's util.js requires it for directory contexts) is a stand-in too: tar-stream is not loaded.
+    assert.deepEqual(loaded('/node_modules/tar-stream/'), []);
 
     // What dockerode's session.js holds is the stand-in; touching it loads gRPC itself.
     const session = createRequire(require.resolve('dockerode'));
@@ -23,6 +25,9 @@ describe('deferUnusedDockerodeModules', { timeout: 20_000 }, () => {
     assert.equal(typeof grpc.Server, 'function');
     assert.equal(typeof grpc.ServerCredentials.createInsecure, 'function');
     assert.ok(loaded('/node_modules/@grpc/grpc-js/').length > 1, 'gRPC loaded on first use');
+    const tar = session('tar-fs') as { pack: unknown };
+    assert.equal(typeof tar.pack, 'function');
+    assert.ok(loaded('/node_modules/tar-stream/').length > 0, 'tar-fs loaded on first use, with tar-stream');
   });
 
   test('a second call changes nothing', () => {
