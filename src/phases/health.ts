@@ -1,15 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DockerEngine } from '../docker/engine.js';
 import { formatMs } from '../hooks/run-hook.js';
+import { pollPause } from './poll-pause.js';
 
 /** A worker without a HEALTHCHECK is healthy when it is still running after this long (or its timeout, if shorter). */
 export const WORKER_GRACE_MS = 3000;
-/**
- * Pauses between two checks: short at first, since a service often answers within milliseconds of its start and
- * every pause after it is ready is time the deploy waits for nothing; then every 250 ms.
- */
-const POLL_MS = [20, 40, 80, 160, 250] as const;
-const pauseAfter = (check: number): number => POLL_MS[Math.min(check, POLL_MS.length - 1)] ?? 250;
+/** Checks 20, 40, 80, 160 ms apart at first (poll-pause.ts), then every this often. */
+const POLL_MS = 250;
 const REQUEST_TIMEOUT_MS = 2000;
 
 export interface HealthTarget {
@@ -59,6 +56,6 @@ export async function waitHealthy(t: HealthTarget, signal: AbortSignal, now: () 
       return { ok: true };
     }
     if (now() - started >= t.timeoutMs) return { ok: false, reason: `it did not become healthy within ${formatMs(t.timeoutMs)} (last check: ${last})` };
-    await sleep(pauseAfter(check), undefined, { signal });
+    await sleep(pollPause(check, POLL_MS), undefined, { signal });
   }
 }

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { DockerEngine, ServiceState, TaskState } from '../docker/engine.js';
 import { Label } from '../docker/labels.js';
 import { formatMs } from '../hooks/run-hook.js';
+import { pollPause } from './poll-pause.js';
 
 const POLL_MS = 500;
 
@@ -51,6 +52,12 @@ export interface ConvergeRequest {
   replaced?: boolean;
   /** Once converged, the same tasks must still be running this much later (workers without a health check). */
   graceMs?: number;
+  /**
+   * An update's replaced tasks are not waited for once Swarm wants them down: it takes a task out of DNS before it
+   * stops it, and the stop itself can take the whole stop grace period (10 s unless the user set one, for a process
+   * that ignores SIGTERM, as many PID 1s do). Nothing reaches them through the alias meanwhile.
+   */
+  skipReplacedStop?: boolean;
 }
 
 const FAILED = new Set(['failed', 'rejected', 'orphaned']);
@@ -70,7 +77,7 @@ export async function waitConverged(req: ConvergeRequest, signal: AbortSignal, n
   let last: string[] = [];
   let settledAt: number | undefined;
   let settledIds = '';
-  for (;;) {
+  for (let check = 0; ; check++) {
     const latest = await Promise.all(req.services.map(async (s) => {
       const [tasks, current] = await Promise.all([req.engine.serviceTasks(s.id), req.engine.listServices({ [Label.stack]: s.labels[Label.stack] ?? '' })]);
       return { s, tasks, update: current.find((c) => c.id === s.id)?.update };
@@ -84,7 +91,7 @@ export async function waitConverged(req: ConvergeRequest, signal: AbortSignal, n
     const pending = latest.filter(({ s, tasks, update }) => {
       const wanted = tasks.filter((t) => t.desired === 'running');
       // Replaced tasks count as gone once stopped: Swarm takes them out of DNS first, and stops them a moment later.
-      const stopping = tasks.some((t) => t.desired !== 'running' && t.state === 'running');
+      const stopping = !req.skipReplacedStop && tasks.some((t) => t.desired !== 'running' && t.state === 'running');
       const old = req.replaced === true && wanted.some((t) => req.before?.has(t.id));
       return wanted.length !== s.replicas || wanted.some((t) => t.state !== 'running') || stopping || old || (update !== undefined && update.state !== 'completed');
     });
@@ -101,7 +108,7 @@ export async function waitConverged(req: ConvergeRequest, signal: AbortSignal, n
       const names = pending.map((p) => p.s.name).join(', ');
       return { ok: false, reason: `${names || 'the stack'} did not converge within ${formatMs(req.timeoutMs)}`, lines: last.length ? last : ['(no tasks were scheduled: is any node available?)'] };
     }
-    await sleep(POLL_MS, undefined, { signal });
+    await sleep(pollPause(check, POLL_MS), undefined, { signal });
   }
 }
 
