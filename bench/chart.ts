@@ -20,7 +20,7 @@ function points(results: readonly ScenarioResult[], series: string): Point[] {
 
 const W = 560;
 const H = 340;
-const M = { left: 56, right: 16, top: 36, bottom: 44 };
+const M = { left: 56, right: 28, top: 36, bottom: 44 };
 
 /** Plain SVG: two polylines over linear axes, ticks at each N and at five even steps of time. */
 export function scalingSvg(title: string, pts: readonly Point[]): string {
