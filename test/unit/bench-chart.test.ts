@@ -22,7 +22,7 @@ test('(j) summary: per-hook growth from 10 to 100, the 100-hook group against it
     point('sequence', 10, 5, 6), point('sequence', 100, 60, 62, 90),
     point('group', 100, 12, 10, 110),
   ]);
-  assert.match(text, /N=100 against N=10: 1\.20× \(target within 10%: missed\)/);
+  assert.match(text, /N=100 against N=10: 1\.20× \(target: grows by at most 10%: missed\)/);
   assert.match(text, /100-hook group: 1\.20× the floor's group \(target ≤ 1\.10×: missed\)/);
   assert.match(text, /peak RSS at N=100: 110 MB/);
   assert.equal(scalingSummary([]), '');
