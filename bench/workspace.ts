@@ -82,12 +82,15 @@ export async function removeFromEngine(docker: Docker, services: Iterable<string
   let containers = 0;
   let images = 0;
   let networks = 0;
-  for (const service of services) {
-    const filters = { label: [`porter.service=${service}`] };
+  const filtersOf = [...services].map((service) => ({ label: [`porter.service=${service}`] }));
+  // Every service's containers first: (h)'s floor runs porter's image, which is not removed while in use.
+  for (const filters of filtersOf) {
     for (const c of await docker.listContainers({ all: true, filters })) {
       await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
       containers += 1;
     }
+  }
+  for (const filters of filtersOf) {
     for (const image of await docker.listImages({ all: true, filters })) {
       const names = (image.RepoTags ?? []).filter((t) => t !== '<none>:<none>');
       for (const name of names.length > 0 ? names : [image.Id]) {
