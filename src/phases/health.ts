@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DockerEngine } from '../docker/engine.js';
 import { formatMs } from '../hooks/run-hook.js';
@@ -19,16 +20,24 @@ export interface HealthTarget {
 
 export type Health = { ok: true } | { ok: false; reason: string };
 
-async function probe(url: string, method: string, signal: AbortSignal): Promise<string | undefined> {
-  try {
-    const answer = await fetch(url, { method, redirect: 'manual', signal: AbortSignal.any([signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]) });
-    await answer.body?.cancel();
-    return answer.status >= 200 && answer.status < 300 ? undefined : `it answered ${answer.status}`;
-  } catch (err) {
-    if (signal.aborted) throw err;
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    return `no answer (${cause?.code ?? cause?.message ?? (err as Error).message})`;
-  }
+/**
+ * One HTTP check, through node:http (already loaded by the engine client) rather than fetch, whose first call
+ * loads undici: tens of milliseconds and megabytes on every provision, for one request.
+ */
+function probe(url: string, method: string, signal: AbortSignal): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+    const req = request(url, { method, agent: false, signal: AbortSignal.any([signal, timeout]) }, (answer) => {
+      answer.resume();
+      const status = answer.statusCode ?? 0;
+      resolve(status >= 200 && status < 300 ? undefined : `it answered ${status}`);
+    });
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (signal.aborted) reject(err);
+      else resolve(`no answer (${timeout.aborted ? `within ${REQUEST_TIMEOUT_MS / 1000} s` : (err.code ?? err.message)})`);
+    });
+    req.end();
+  });
 }
 
 /**
