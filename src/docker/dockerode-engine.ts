@@ -138,6 +138,8 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
         await (d.ping.bind(d) as unknown as PingWithSignal)({ abortSignal: controller.signal });
       } catch (err) {
         if (signal?.aborted) throw abortError(signal);
+        // The ssh dialer's own words: a host key that does not check out, a login refused, no dial-stdio there.
+        if (err instanceof EngineError) throw err;
         if (controller.signal.aborted) throw unreachableError(host, err, `no answer within ${pingTimeoutMs / 1000} s`);
         throw unreachableError(host, err, isEngineConnectionError(err) ? undefined : answerMessage(err));
       } finally {
