@@ -97,6 +97,9 @@ export function sshDialer(endpoint: SshEndpoint, env: Env): Agent {
         channel.destroy();
       }
     });
+    // node:http's keep-alive treats its connections as net.Sockets: these are no-ops on an ssh channel.
+    const socketLike = channel as unknown as Record<string, unknown>;
+    for (const method of ['setKeepAlive', 'setNoDelay', 'setTimeout', 'ref', 'unref']) socketLike[method] ??= () => channel;
     return channel;
   };
   // node:http calls createConnection(options, callback); a Duplex is a socket to it.

@@ -4,12 +4,12 @@
  * socket (where only porter's probe can tell). Hooks get the repo through a volume and their changes come back.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { createDockerEngine } from '../../src/docker/dockerode-engine.js';
 import { Label } from '../../src/docker/labels.js';
 import { tempDir, uniqueRunId } from '../helpers/docker.js';
@@ -18,6 +18,7 @@ import { assertExit, porterTmpDir } from '../helpers/fault-checks.js';
 import { hookRepo, scriptHook } from '../helpers/hook-repo.js';
 import { hookLines, runPorter, startPorter } from '../helpers/porter-cli.js';
 import { describePrivateEngine } from '../helpers/private-engine-suite.js';
+import { sshdUnavailable, startSshd, type Sshd } from '../helpers/sshd.js';
 
 const service = uniqueRunId();
 
@@ -168,6 +169,58 @@ await describePrivateEngine('an engine that cannot see the checkout (copy mode)'
     assertExit(r, 1);
     assert.match(r.stdout + r.stderr, /Removed 1 copy\(ies\) of the repo/);
     await assertEngineEmpty();
+  });
+
+  describe('over ssh://, through a real sshd in front of the engine', { skip: sshdUnavailable() }, () => {
+    let sshd: Sshd;
+    let noDocker: Sshd;
+    const hashed = (name: string): string => {
+      const salt = randomBytes(20);
+      return `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update(name).digest('base64')}`;
+    };
+    const sshEnv = (home: string, url = sshd.url): Record<string, string | undefined> => ({ DOCKER_HOST: url, HOME: home, USER: 'root', SSH_AUTH_SOCK: undefined, TMPDIR: tmp });
+
+    before(async () => {
+      sshd = await startSshd(engine.host);
+      noDocker = await startSshd(engine.host, 'env PATH=/nonexistent /bin/sh -c "$SSH_ORIGINAL_COMMAND"');
+    });
+    after(async () => {
+      await sshd?.stop();
+      await noDocker?.stop();
+    });
+
+    test('a known host key (hashed entry): the hooks run on the engine behind sshd with a copy, changes come back', { timeout: 180_000 }, async () => {
+      const dir = await repo();
+      const home = await sshd.clientHome(`${hashed(`[127.0.0.1]:${sshd.port}`)} ${sshd.hostKey}\n`);
+      const r = await runPorter(dir, ['build', 'hook', '-name', 'share'], sshEnv(home));
+      assertExit(r, 0);
+      assert.match(r.stdout + r.stderr, new RegExp(`as the Docker engine at ssh://root@127\\.0\\.0\\.1:${sshd.port} cannot see`));
+      assert.deepEqual(hookLines(r.stdout, 'share reader'), ['made', 'got=w1', 'ro-refused']);
+      assert.equal(await readFile(join(dir, 'made.txt'), 'utf8'), 'made\n');
+      await assertEngineEmpty();
+    });
+
+    test('a changed host key (known_hosts has another key for the host): exit 2 naming the host, nothing run', { timeout: 60_000 }, async () => {
+      const dir = await repo();
+      const home = await sshd.clientHome(`[127.0.0.1]:${sshd.port} ${noDocker.hostKey}\n`);
+      const r = await runPorter(dir, ['build', 'hook', '-name', 'share'], sshEnv(home));
+      assertExit(r, 2, new RegExp(`ssh host key of \\[127\\.0\\.0\\.1\\]:${sshd.port} .* does not match the one in ${home}/\\.ssh/known_hosts`));
+      await assert.rejects(stat(join(dir, 'made.txt')), { code: 'ENOENT' });
+    });
+
+    test('an unknown host (not in known_hosts): exit 2 naming the host and how to add it', { timeout: 60_000 }, async () => {
+      const dir = await repo();
+      const home = await sshd.clientHome(`${hashed('elsewhere.example')} ${sshd.hostKey}\n`);
+      const r = await runPorter(dir, ['build', 'hook', '-name', 'share'], sshEnv(home));
+      assertExit(r, 2, new RegExp(`ssh host key of \\[127\\.0\\.0\\.1\\]:${sshd.port} .* is not in .*known_hosts.*ssh-keyscan`));
+    });
+
+    test('a remote without the docker CLI: exit 2 saying docker system dial-stdio cannot run there', { timeout: 60_000 }, async () => {
+      const dir = await repo();
+      const home = await noDocker.clientHome(`[127.0.0.1]:${noDocker.port} ${noDocker.hostKey}\n`);
+      const r = await runPorter(dir, ['build', 'hook', '-name', 'share'], sshEnv(home, noDocker.url));
+      assertExit(r, 2, /cannot run `docker system dial-stdio` \(exit 127: .*docker.*not found\)/);
+    });
   });
 }, async () => {
   hidden = await tempDir('porter-remote-test-');
