@@ -79,16 +79,19 @@ export function volumeOperations(docker: () => Promise<Dockerode>, host: string)
     seesPath: (req, signal) =>
       call(async (d) => {
         const mount = { Type: 'bind', Source: req.dir, Target: VOLUME_TARGET, ReadOnly: true } as Dockerode.MountSettings;
+        let created = false;
         try {
           return await withIdleContainer(d, req.image, req.labels, [mount], signal, async (container) => {
+            created = true;
             const archive = (await container.getArchive({ path: `${VOLUME_TARGET}/${req.file}`, abortSignal: signal } as { path: string })) as unknown as Readable;
             archive.destroy();
             return true;
           });
         } catch (err) {
-          // 400: "bind source path does not exist"; 404: the path is there but not the marker (another machine's directory).
+          // Refused at create: "bind source path does not exist" (400, or 500 on older engines); a missing image (404) is not an answer.
+          // After create, 404: the directory is there but not the marker (another machine's directory of that name).
           const status = answerStatus(err);
-          if (status === 400 || status === 404 || status === 500) return false;
+          if (created ? status === 404 : status === 400 || status === 500) return false;
           throw err;
         }
       }),

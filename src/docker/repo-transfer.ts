@@ -24,6 +24,8 @@ export interface RepoRoot {
    * copy (a probe with `image` when the address does not tell) and, for a copy, fills the volume.
    */
   mountFor(readOnly: boolean, image: string, signal: AbortSignal): Promise<RepoRootMount>;
+  /** Starts deciding between mount and copy with `image` (any image the engine has), ahead of the first hook; never rejects. */
+  warm(image: string, signal: AbortSignal): void;
   /** After a hook list: what its read-write hooks changed in the volume is copied to the checkout (nothing to do for a mount). */
   copyBack(signal: AbortSignal): Promise<void>;
   /** Removes the volume, whatever happened; safe to call twice. */
@@ -95,6 +97,16 @@ export function createRepoRoot(opts: RepoRootOptions): RepoRoot {
   };
 
   return {
+    warm(image, signal) {
+      if (decided) return;
+      const attempt = decide(image, signal);
+      decided = attempt;
+      // A failed early probe (the image went meanwhile) is asked again by the first hook, with its own image.
+      attempt.catch(() => {
+        if (decided === attempt) decided = undefined;
+      });
+    },
+
     async mountFor(readOnly, image, signal) {
       const kind = await (decided ??= decide(image, signal));
       if (kind === 'bind') return { kind, source: repoDir, readOnly };
