@@ -6,7 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
-import type { DockerEngine, VolumeFilesRequest } from './engine.js';
+import { ImageNotFound, type DockerEngine, type VolumeFilesRequest } from './engine.js';
 import { answerStatus } from './engine-answer.js';
 import { engineCalls } from './engine-errors.js';
 import { labelFilters } from './labels.js';
@@ -24,7 +24,11 @@ async function withIdleContainer<T>(
   use: (container: Dockerode.Container) => Promise<T>,
 ): Promise<T> {
   // A command the image never runs: create needs one when the image has neither CMD nor ENTRYPOINT.
-  const container = await d.createContainer({ Image: image, Cmd: ['/'], Labels: labels, HostConfig: { Mounts: mounts }, abortSignal: signal } as Dockerode.ContainerCreateOptions);
+  const container = await d.createContainer({ Image: image, Cmd: ['/'], Labels: labels, HostConfig: { Mounts: mounts }, abortSignal: signal } as Dockerode.ContainerCreateOptions)
+    .catch((err: unknown) => {
+      // Create answers 404 only for a missing image (another run pruned it since it was found).
+      throw answerStatus(err) === 404 ? new ImageNotFound(image, { cause: err }) : err;
+    });
   try {
     return await use(container);
   } finally {
@@ -91,7 +95,7 @@ export function volumeOperations(docker: () => Promise<Dockerode>, host: string)
           // Refused at create: "bind source path does not exist" (400, or 500 on older engines); a missing image (404) is not an answer.
           // After create, 404: the directory is there but not the marker (another machine's directory of that name).
           const status = answerStatus(err);
-          if (created ? status === 404 : status === 400 || status === 500) return false;
+          if (!(err instanceof ImageNotFound) && (created ? status === 404 : status === 400 || status === 500)) return false;
           throw err;
         }
       }),

@@ -51,6 +51,16 @@ export function isRemoteAddress(host: string): boolean {
   return /^(tcp|ssh|https?):\/\//.test(host);
 }
 
+/** `attempt`'s value; when it fails, `forget` runs first so the next caller starts again (an image pruned meanwhile, say). */
+async function retryable<T>(attempt: Promise<T>, forget: () => void): Promise<T> {
+  try {
+    return await attempt;
+  } catch (err) {
+    forget();
+    throw err;
+  }
+}
+
 export function createRepoRoot(opts: RepoRootOptions): RepoRoot {
   const { engine, repoDir } = opts;
   let decided: Promise<'bind' | 'volume'> | undefined;
@@ -108,9 +118,11 @@ export function createRepoRoot(opts: RepoRootOptions): RepoRoot {
     },
 
     async mountFor(readOnly, image, signal) {
-      const kind = await (decided ??= decide(image, signal));
+      const deciding = (decided ??= decide(image, signal));
+      const kind = await retryable(deciding, () => { if (decided === deciding) decided = undefined; });
       if (kind === 'bind') return { kind, source: repoDir, readOnly };
-      await (filled ??= fill(image, signal));
+      const filling = (filled ??= fill(image, signal));
+      await retryable(filling, () => { if (filled === filling) filled = undefined; });
       lastImage = image;
       if (!readOnly) dirty = true;
       return { kind, source: repoDir, volume: opts.volume, readOnly };
