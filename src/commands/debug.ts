@@ -80,12 +80,16 @@ export async function debugHook(ctx: RunContext, req: DebugRequest): Promise<num
   const labels = debugLabels(hook, ctx, req.keep);
   const name = `porter-debug-${ctx.config.serviceName}-${ctx.runId}`;
   if (req.shell && req.terminal && image.ok) {
-    const { binds, volumes } = hookMounts(await ctx.repoRoot.mountFor(hook.repoRoot === 'ro', image.image, ctx.signal), outDir);
+    // On an engine that cannot see the checkout: the repo's copy, and an empty $PORTER_OUTPUT put in (never read back).
+    const { takeFiles: _unread, ...mounts } = hookMounts(await ctx.repoRoot.mountFor(hook.repoRoot === 'ro', image.image, ctx.signal), outDir);
     const shell = {
-      image: image.image, env: toEnvList(replay.env), binds, ...(volumes ? { volumes } : {}), labels, name, workingDir: '/repo_root',
+      image: image.image, env: toEnvList(replay.env), ...mounts, labels, name, workingDir: '/repo_root',
       shell: req.shell, keep: req.keep, ...(run.network ? { network: run.network } : {}),
     };
-    return openShell(ctx, title, shell, req.terminal);
+    const code = await openShell(ctx, title, shell, req.terminal);
+    // What was changed in the shell reaches the checkout, as with a mount.
+    await ctx.repoRoot.copyBack(ctx.signal);
+    return code;
   }
 
   ctx.emit({ type: 'hook-start', ...base, attempt: 1 });

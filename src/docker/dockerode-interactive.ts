@@ -63,6 +63,7 @@ export function interactiveOperations(docker: () => Promise<Dockerode>, host: st
               AttachStdin: false, AttachStdout: false, AttachStderr: false,
               HostConfig: hostConfig(req),
             });
+            if (req.putFiles) await container.putArchive(await req.putFiles.tar(), { path: req.putFiles.path, abortSignal: signal } as { path: string });
             await container.start();
             started = true;
           } catch (err) {
