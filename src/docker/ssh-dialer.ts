@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import type { Duplex } from 'node:stream';
+import { Duplex as DuplexStream, type Duplex } from 'node:stream';
 import type { Client, ClientChannel, ConnectConfig } from 'ssh2';
 import { EngineError } from '../errors.js';
 import { checkHostKey, type HostKeyCheck } from './known-hosts.js';
@@ -64,6 +64,34 @@ function connectConfig(endpoint: SshEndpoint, env: Env, rejected: (e: EngineErro
 }
 
 /**
+ * The channel as node:http wants a socket: its end held back until the remote command's exit status is known (OpenSSH
+ * may send EOF before it), so a `docker` that cannot run is `refused(code, stderr)`, not "socket hang up"; and the
+ * net.Socket methods keep-alive calls, as no-ops.
+ */
+function socketOver(channel: ClientChannel, refused: (code: number, stderr: string) => Error): Duplex {
+  let stderr = '';
+  const socket = new DuplexStream({
+    read: () => { channel.resume(); },
+    write: (chunk: Buffer, _encoding, done) => { channel.write(chunk, done); },
+    final: (done) => { channel.end(); done(); },
+    destroy: (err, done) => { channel.close(); done(err); },
+  });
+  channel.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
+  channel.on('data', (chunk: Buffer) => { if (!socket.push(chunk)) channel.pause(); });
+  channel.on('error', (err: Error) => socket.destroy(err));
+  let code: number | undefined;
+  channel.once('exit', (status: number | undefined) => { code = status; });
+  channel.once('close', () => {
+    // dial-stdio exits 0 when the HTTP connection is done; anything else is the remote refusing.
+    if (code !== undefined && code !== 0) socket.destroy(refused(code, stderr));
+    else socket.push(null);
+  });
+  const socketLike = socket as unknown as Record<string, unknown>;
+  for (const method of ['setKeepAlive', 'setNoDelay', 'setTimeout', 'ref', 'unref']) socketLike[method] ??= () => socket;
+  return socket;
+}
+
+/**
  * An HTTP agent whose connections are `docker system dial-stdio` channels over one ssh connection to `endpoint`,
  * opened on first use. Its failures are EngineErrors saying what to do (host key, login, no dial-stdio there).
  */
@@ -87,20 +115,7 @@ export function sshDialer(endpoint: SshEndpoint, env: Env): Agent {
   const dial = async (): Promise<Duplex> => {
     const conn = await (client ??= open());
     const channel = await new Promise<ClientChannel>((resolve, reject) => conn.exec('docker system dial-stdio', (err, ch) => (err ? reject(err) : resolve(ch))));
-    let stderr = '';
-    channel.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
-    channel.once('exit', (code: number | undefined) => {
-      // dial-stdio exits 0 when the HTTP connection is done; anything else before that is the remote refusing.
-      // ssh2's Channel.destroy takes no error: the HTTP request learns why from the socket's 'error'.
-      if (code !== 0 && code !== undefined) {
-        channel.emit('error', noDialStdio(endpoint, code, stderr));
-        channel.destroy();
-      }
-    });
-    // node:http's keep-alive treats its connections as net.Sockets: these are no-ops on an ssh channel.
-    const socketLike = channel as unknown as Record<string, unknown>;
-    for (const method of ['setKeepAlive', 'setNoDelay', 'setTimeout', 'ref', 'unref']) socketLike[method] ??= () => channel;
-    return channel;
+    return socketOver(channel, (code, stderr) => noDialStdio(endpoint, code, stderr));
   };
   // node:http calls createConnection(options, callback); a Duplex is a socket to it.
   (agent as unknown as { createConnection: (o: unknown, cb: (err: Error | null, s?: Duplex) => void) => void }).createConnection = (_o, cb) => {
