@@ -4,7 +4,7 @@
  * socket (where only porter's probe can tell). Hooks get the repo through a volume and their changes come back.
  */
 import assert from 'node:assert/strict';
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -12,7 +12,7 @@ import { basename, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createDockerEngine } from '../../src/docker/dockerode-engine.js';
 import { Label } from '../../src/docker/labels.js';
-import { tempDir, uniqueRunId } from '../helpers/docker.js';
+import { tempDir, uniqueRunId, writeTree } from '../helpers/docker.js';
 import { startEngineProxy, type EngineProxy } from '../helpers/engine-proxy.js';
 import { assertExit, porterTmpDir } from '../helpers/fault-checks.js';
 import { hookRepo, scriptHook } from '../helpers/hook-repo.js';
@@ -197,6 +197,22 @@ await describePrivateEngine('an engine that cannot see the checkout (copy mode)'
       assert.match(r.stdout + r.stderr, new RegExp(`as the Docker engine at ssh://root@127\\.0\\.0\\.1:${sshd.port} cannot see`));
       assert.deepEqual(hookLines(r.stdout, 'share reader'), ['made', 'got=w1', 'ro-refused']);
       assert.equal(await readFile(join(dir, 'made.txt'), 'utf8'), 'made\n');
+      await assertEngineEmpty();
+    });
+
+    test('a docker context with the ssh endpoint (DOCKER_CONTEXT, no DOCKER_HOST) is the same engine', { timeout: 180_000 }, async () => {
+      const dir = await repo();
+      const home = await sshd.clientHome(`[127.0.0.1]:${sshd.port} ${sshd.hostKey}\n`);
+      const config = join(home, '.docker');
+      const id = createHash('sha256').update('build-host').digest('hex');
+      await writeTree(config, {
+        'config.json': '{}',
+        [`contexts/meta/${id}/meta.json`]: JSON.stringify({ Name: 'build-host', Metadata: {}, Endpoints: { docker: { Host: sshd.url, SkipTLSVerify: false } } }),
+      });
+      const r = await runPorter(dir, ['build', 'hook', '-name', 'fail'], { ...sshEnv(home), DOCKER_HOST: undefined, DOCKER_CONTEXT: 'build-host' });
+      assertExit(r, 1);
+      assert.match(r.stdout + r.stderr, /as the Docker engine at ssh:\/\/root@127\.0\.0\.1:\d+ cannot see/);
+      assert.equal(await readFile(join(dir, 'partial.txt'), 'utf8'), 'partial\n');
       await assertEngineEmpty();
     });
 
