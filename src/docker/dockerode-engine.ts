@@ -125,7 +125,7 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
     ...cleanupOperations(docker, host),
     ...eventOperations(docker, host),
     ...recordOperations(docker, host),
-    ...volumeOperations(docker, host),
+    ...volumeOperations(docker, host, track),
 
     async ping(signal) {
       const d = await docker();

@@ -18,10 +18,13 @@ const cleanupTimeoutMs = 15_000;
 /** Where the volume is mounted in the never-started container: a path no image has, so nothing is copied up. */
 export const VOLUME_TARGET = `/${VOLUME_DIR}`;
 
-/** A created container that mounts `mounts` and never starts; `use` gets it, and it is removed afterwards whatever happened. */
+/**
+ * A created container that mounts `mounts` and never starts; `use` gets it, and it is removed afterwards whatever
+ * happened — in the background, handed to `track` (the engine's settle() waits for it).
+ */
 async function withIdleContainer<T>(
-  d: Dockerode, image: string, labels: Record<string, string>, mounts: Dockerode.MountSettings[], signal: AbortSignal,
-  use: (container: Dockerode.Container) => Promise<T>,
+  d: Dockerode, track: (removal: Promise<void>) => void, image: string, labels: Record<string, string>, mounts: Dockerode.MountSettings[],
+  signal: AbortSignal, use: (container: Dockerode.Container) => Promise<T>,
 ): Promise<T> {
   // A command the image never runs: create needs one when the image has neither CMD nor ENTRYPOINT.
   const container = await d.createContainer({ Image: image, Cmd: ['/'], Labels: labels, HostConfig: { Mounts: mounts }, abortSignal: signal } as Dockerode.ContainerCreateOptions)
@@ -32,7 +35,7 @@ async function withIdleContainer<T>(
   try {
     return await use(container);
   } finally {
-    await container.remove({ force: true, v: false, abortSignal: AbortSignal.timeout(cleanupTimeoutMs) }).catch(() => undefined);
+    track(container.remove({ force: true, v: false, abortSignal: AbortSignal.timeout(cleanupTimeoutMs) }).then(() => undefined, () => undefined));
   }
 }
 
@@ -41,7 +44,7 @@ function volumeMount(req: VolumeFilesRequest, readOnly: boolean): Dockerode.Moun
 }
 
 /** The volume operations of the adapter; `docker` is the lazily connected client of dockerode-engine.ts. */
-export function volumeOperations(docker: () => Promise<Dockerode>, host: string): VolumeOperations {
+export function volumeOperations(docker: () => Promise<Dockerode>, host: string, track: (removal: Promise<void>) => void): VolumeOperations {
   const call = engineCalls(docker, host);
   return {
     createVolume: (name, labels) =>
@@ -65,12 +68,12 @@ export function volumeOperations(docker: () => Promise<Dockerode>, host: string)
       }),
 
     writeVolume: (req, tar, signal) =>
-      call((d) => withIdleContainer(d, req.image, req.labels, [volumeMount(req, false)], signal, async (container) => {
+      call((d) => withIdleContainer(d, track, req.image, req.labels, [volumeMount(req, false)], signal, async (container) => {
         await container.putArchive(tar, { path: VOLUME_TARGET, abortSignal: signal } as { path: string });
       })),
 
     readVolume: (req, sink, signal) =>
-      call((d) => withIdleContainer(d, req.image, req.labels, [volumeMount(req, true)], signal, async (container) => {
+      call((d) => withIdleContainer(d, track, req.image, req.labels, [volumeMount(req, true)], signal, async (container) => {
         // Every entry under the directory's own name (docker cp's rule): `porter-repo-transfer/…`.
         const archive = (await container.getArchive({ path: VOLUME_TARGET, abortSignal: signal } as { path: string })) as unknown as Readable;
         try {
@@ -85,7 +88,7 @@ export function volumeOperations(docker: () => Promise<Dockerode>, host: string)
         const mount = { Type: 'bind', Source: req.dir, Target: VOLUME_TARGET, ReadOnly: true } as Dockerode.MountSettings;
         let created = false;
         try {
-          return await withIdleContainer(d, req.image, req.labels, [mount], signal, async (container) => {
+          return await withIdleContainer(d, track, req.image, req.labels, [mount], signal, async (container) => {
             created = true;
             const archive = (await container.getArchive({ path: `${VOLUME_TARGET}/${req.file}`, abortSignal: signal } as { path: string })) as unknown as Readable;
             archive.destroy();
