@@ -4,6 +4,9 @@ import type { EventFilter, EventHandlers } from './engine-events.js';
 import type { ServiceRequest, ServiceState, TaskState } from './swarm-types.js';
 import type { ShellRequest, TerminalStreams } from './terminal-types.js';
 import type { EngineRecord, LockState } from './engine-records.js';
+import type { VolumeMount, VolumeOperations } from './engine-volumes.js';
+
+export type { VolumeFilesRequest, VolumeMount } from './engine-volumes.js';
 
 export { NotSwarmManager, PushFailure, type ServiceRequest, type ServiceState, type TaskState } from './swarm-types.js';
 export type { ShellRequest, TerminalStreams } from './terminal-types.js';
@@ -52,19 +55,6 @@ export interface RunRequest {
   putFiles?: { path: string; tar: () => Promise<Readable> };
   /** Read out of the container after a normal exit, before it is removed: `path` as a tar, handed to `sink`. */
   takeFiles?: { path: string; sink: (tar: Readable) => Promise<void> };
-}
-
-export interface VolumeMount {
-  name: string;
-  target: string;
-  readOnly: boolean;
-}
-
-/** A volume's files through a container created from `image` (one the engine has), never started, labelled `labels`. */
-export interface VolumeFilesRequest {
-  volume: string;
-  image: string;
-  labels: Record<string, string>;
 }
 
 export interface ImageSummary {
@@ -179,7 +169,7 @@ export interface RegistryAuth {
   serveraddress?: string;
 }
 
-export interface DockerEngine {
+export interface DockerEngine extends VolumeOperations {
   /** The endpoint being used, as the user would name it (DOCKER_HOST value or socket path). */
   readonly host: string;
   /** Resolves when the engine answers; otherwise throws EngineError naming `host`. */
@@ -211,18 +201,6 @@ export interface DockerEngine {
    * image cannot run `req.shell`.
    */
   runShell(req: ShellRequest, terminal: TerminalStreams, signal: AbortSignal): Promise<{ exitCode: number }>;
-  /** Creates a named volume. */
-  createVolume(name: string, labels: Record<string, string>): Promise<void>;
-  /** Volumes carrying every one of these labels. */
-  listVolumes(labels: Record<string, string>): Promise<{ name: string; labels: Record<string, string> }[]>;
-  /** Removes a volume; gone already is fine. */
-  removeVolume(name: string): Promise<void>;
-  /** Extracts the tar `tar` at the volume's root, through the archive API (nothing runs, nothing is pulled). */
-  writeVolume(req: VolumeFilesRequest, tar: Readable, signal: AbortSignal): Promise<void>;
-  /** The volume's content as a tar (each entry under one top directory), handed to `sink`; the stream ends with it. */
-  readVolume(req: VolumeFilesRequest, sink: (tar: Readable) => Promise<void>, signal: AbortSignal): Promise<void>;
-  /** True when the engine finds `file` in `dir` through a bind mount of `dir`: it shares porter's file system there. */
-  seesPath(req: { dir: string; file: string; image: string; labels: Record<string, string> }, signal: AbortSignal): Promise<boolean>;
   /** Resolves once every container runToExit left to remove in the background (`removeInBackground`) is gone. */
   settle(): Promise<void>;
   /** Force-removes every container carrying all these labels; returns how many. */
