@@ -7,6 +7,7 @@ import type { EngineRecord, LockState } from './engine-records.js';
 import type { VolumeMount, VolumeOperations } from './engine-volumes.js';
 
 export type { VolumeFilesRequest, VolumeMount } from './engine-volumes.js';
+export { BuildFailure, ImageNotFound, PortInUse, StartFailure } from './engine-failures.js';
 
 export { NotSwarmManager, PushFailure, type ServiceRequest, type ServiceState, type TaskState } from './swarm-types.js';
 export type { ShellRequest, TerminalStreams } from './terminal-types.js';
@@ -65,25 +66,6 @@ export interface ImageSummary {
   exposedPorts?: number[];
 }
 
-/** The image a container was to run from is not on the engine (removed since it was found or built). */
-export class ImageNotFound extends Error {
-  constructor(readonly image: string, options?: { cause?: unknown }) {
-    super(`no such image: ${image}`, options);
-    this.name = 'ImageNotFound';
-  }
-}
-
-/** The builder rejected the Dockerfile (a RUN step failed, a bad instruction...): the hook's fault, not porter's. */
-export class BuildFailure extends Error {
-  /** The builder's own error text, e.g. "The command '/bin/sh -c exit 3' returned a non-zero code: 3". */
-  readonly builderMessage: string;
-  constructor(builderMessage: string) {
-    super(builderMessage);
-    this.name = 'BuildFailure';
-    this.builderMessage = builderMessage;
-  }
-}
-
 /**
  * The original porter's CIS defaults for a deployed container: run as `user` (a uid), a read-only root filesystem
  * (with a tmpfs at /tmp), at most `pidsLimit` processes, no new privileges, and no capability but `capAdd`.
@@ -131,24 +113,6 @@ export interface ContainerState {
   addresses: Record<string, string>;
   /** Host ports by container port, as published. */
   ports: Record<number, { hostIp: string; hostPort: number }>;
-}
-
-/** The host port porter chose is taken (by another process or container): pick another and try again. */
-export class PortInUse extends Error {
-  readonly hostPort: number;
-  constructor(hostPort: number, message: string) {
-    super(message);
-    this.name = 'PortInUse';
-    this.hostPort = hostPort;
-  }
-}
-
-/** The engine would not start a container (bad command, missing image...): the service's fault, in the engine's words. */
-export class StartFailure extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'StartFailure';
-  }
 }
 
 /** A file of an image, as `readImageFile` finds it. */
