@@ -5,6 +5,7 @@ import { freshHook, hookFiles, porterConfig, rewriteHooks, sleeperHook, trivialH
 import { measure, type Command } from './measure.js';
 import { deployOnEngine } from './deploy-scenario.js';
 import { packHello } from './pack-scenario.js';
+import { repoCopy } from './repo-copy-scenario.js';
 import { createPluginRemote, createRepo, gitSpy, removeFromEngine, type Workspace } from './workspace.js';
 
 export type Side = 'porter' | 'floor';
@@ -203,4 +204,4 @@ export async function scaling(bench: BenchContext): Promise<Scenario[]> {
   return scenarios;
 }
 
-export const SCENARIOS: Record<string, (bench: BenchContext) => Promise<Scenario | Scenario[]>> = { a: sequenceBuilt, b: concurrentGroup, c: pluginSecondRun, d: freshImages, e: help, f: packHello, h: deployOnEngine, j: scaling };
+export const SCENARIOS: Record<string, (bench: BenchContext) => Promise<Scenario | Scenario[]>> = { a: sequenceBuilt, b: concurrentGroup, c: pluginSecondRun, d: freshImages, e: help, f: packHello, g: repoCopy, h: deployOnEngine, j: scaling };

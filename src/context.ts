@@ -1,5 +1,6 @@
 import type { PorterConfig } from './config/types.js';
 import type { DockerEngine } from './docker/engine.js';
+import type { RepoRoot } from './docker/repo-transfer.js';
 import type { FoundAuth } from './docker/registry-auth.js';
 import type { EmitEvent } from './events.js';
 import type { PluginFetcher } from './git/plugin-fetcher.js';
@@ -32,6 +33,8 @@ export interface RunContext {
   config: PorterConfig;
   /** The local engine: hooks always build and run here. */
   engine: DockerEngine;
+  /** How hooks on `engine` get the repo at /repo_root: a bind mount, or a copy in a volume when the engine cannot see it. */
+  repoRoot: RepoRoot;
   /** Engines of regions, by docker_host (undefined key = the local one). */
   engineFor(dockerHost: string | undefined): DockerEngine;
   plugins: PluginFetcher;

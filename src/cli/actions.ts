@@ -19,6 +19,7 @@ const where = (run: CommandRun) => ({
   cwd: run.io.cwd, env: run.io.env, emit: run.emit, ...(run.io.outputReady ? { outputReady: run.io.outputReady } : {}), owner: run.io.owner,
   ...(run.opts.C ? { dir: run.opts.C } : {}),
   ...(run.opts.config ? { configPath: run.opts.config } : {}),
+  ...(run.opts.repoTransfer ? { repoTransfer: run.opts.repoTransfer } : {}),
 });
 
 /** `porter build hook -name X [-e ENV]`. */

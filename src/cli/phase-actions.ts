@@ -32,6 +32,7 @@ const where = (run: CommandRun) => ({
   cwd: run.io.cwd, env: run.io.env, emit: run.emit, ...(run.io.outputReady ? { outputReady: run.io.outputReady } : {}),
   ...(run.opts.C ? { dir: run.opts.C } : {}),
   ...(run.opts.config ? { configPath: run.opts.config } : {}),
+  ...(run.opts.repoTransfer ? { repoTransfer: run.opts.repoTransfer } : {}),
 });
 
 /** After pack, the phases read the config as it stood after pre_pack hooks (`.porter-tmp/config`), when there is one. */

@@ -40,6 +40,7 @@ export interface GlobalOptions {
   quiet?: boolean;
   color: boolean;
   dryRun?: boolean;
+  repoTransfer?: 'auto' | 'mount' | 'copy';
 }
 
 /** What every command action receives: the parsed options and arguments, the process's I/O, and the event sink. */
@@ -81,6 +82,7 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
     .addOption(new Option('--log-format <format>', 'text for people, json for machines: one event a line').choices(['text', 'json']).default('text'))
     .option('--junit <file>', 'also write a JUnit XML report, a testcase per hook run (path relative to the repo)')
     .option('--report <file>', 'also write an HTML report: a timeline of the hook runs and their output (path relative to the repo)')
+    .addOption(new Option('--repo-transfer <mode>', 'how hooks get the repo: auto (a copy when the engine cannot see it), mount, copy (default: repo_transfer in the config, else auto)').choices(['auto', 'mount', 'copy']))
     .option('-q, --quiet', 'print only the summary and the output of failed hooks')
     .option('--no-color', 'no colours, even on a terminal (NO_COLOR does the same)')
     .addHelpText('after', '\nExamples:\n  porter build hook -name smoke -e Stage\n  porter --log-format json --junit report.xml build hook -name smoke\n  porter help build hook')

@@ -4,11 +4,12 @@ import type { HookConfig } from '../config/types.js';
 import type { RunContext } from '../context.js';
 import { ImageNotFound } from '../docker/engine.js';
 import { Label } from '../docker/labels.js';
+import type { RepoRootMount } from '../docker/repo-transfer.js';
 import { UsageError } from '../errors.js';
 import { toEnvList } from '../hooks/environment.js';
 import type { JournalRun } from '../hooks/journal-entry.js';
 import { parseOutputFile } from '../hooks/outputs.js';
-import { hookBinds, hookLabels, prepareOutputDir, runContainer, type Attempt } from '../hooks/run-container.js';
+import { hookMounts, hookLabels, prepareOutputDir, runContainer, type Attempt } from '../hooks/run-container.js';
 import { attemptResult, hookOutput, TAIL_LINES } from '../hooks/run-hook.js';
 import { TailBuffer } from '../hooks/tail.js';
 import { replayEnvironment } from './debug-env.js';
@@ -79,11 +80,16 @@ export async function debugHook(ctx: RunContext, req: DebugRequest): Promise<num
   const labels = debugLabels(hook, ctx, req.keep);
   const name = `porter-debug-${ctx.config.serviceName}-${ctx.runId}`;
   if (req.shell && req.terminal && image.ok) {
+    // On an engine that cannot see the checkout: the repo's copy, and an empty $PORTER_OUTPUT put in (never read back).
+    const { takeFiles: _unread, ...mounts } = hookMounts(await ctx.repoRoot.mountFor(hook.repoRoot === 'ro', image.image, ctx.signal), outDir);
     const shell = {
-      image: image.image, env: toEnvList(replay.env), binds: hookBinds(hook, ctx.repoDir, outDir), labels, name, workingDir: '/repo_root',
+      image: image.image, env: toEnvList(replay.env), ...mounts, labels, name, workingDir: '/repo_root',
       shell: req.shell, keep: req.keep, ...(run.network ? { network: run.network } : {}),
     };
-    return openShell(ctx, title, shell, req.terminal);
+    const code = await openShell(ctx, title, shell, req.terminal);
+    // What was changed in the shell reaches the checkout, as with a mount.
+    await ctx.repoRoot.copyBack(ctx.signal);
+    return code;
   }
 
   ctx.emit({ type: 'hook-start', ...base, attempt: 1 });
@@ -93,7 +99,11 @@ export async function debugHook(ctx: RunContext, req: DebugRequest): Promise<num
   if (!image.ok) attempt = image.failure;
   else {
     try {
-      attempt = await runContainer(hook, image.image, replay.env, outDir, run.timeoutMs, ctx, hookOutput(base, tail, ctx), run.network === 'host', { keep: req.keep, name, labels });
+      const onMount = (m: RepoRootMount): void => {
+        if (m.kind !== run.repoRoot.kind) say('info', `${title} had ${describeMount(run.repoRoot)} at /repo_root; this time it gets ${describeMount(m)} (the engine decides, or --repo-transfer).`);
+      };
+      attempt = await runContainer(hook, image.image, replay.env, outDir, run.timeoutMs, ctx, hookOutput(base, tail, ctx), run.network === 'host', { keep: req.keep, name, labels, onMount });
+      await ctx.repoRoot.copyBack(ctx.signal);
     } catch (err) {
       if (!(err instanceof ImageNotFound)) throw err;
       throw new UsageError(`debug ${title}: its image was removed while porter was about to run it (another porter run pruned it). Run porter debug again.`, { cause: err });
@@ -110,4 +120,8 @@ export async function debugHook(ctx: RunContext, req: DebugRequest): Promise<num
   }
   if (result.status === 'passed') return 0;
   return result.exitCode ?? 1;
+}
+
+function describeMount(m: RepoRootMount): string {
+  return m.kind === 'bind' ? 'the checkout bind-mounted' : 'a copy of the checkout in a volume';
 }

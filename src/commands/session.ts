@@ -19,6 +19,9 @@ import { journalDir, RunJournal } from '../hooks/journal.js';
 import { knownSecrets } from '../hooks/known-secrets.js';
 import { SecretSet } from '../hooks/mask.js';
 import { OutputStore } from '../hooks/outputs.js';
+import { removeAbandonedRepoCopies } from '../hooks/abandoned-volumes.js';
+import { Label } from '../docker/labels.js';
+import { createRepoRoot, type RepoTransfer } from '../docker/repo-transfer.js';
 
 /** What the command line says about where the service is; the rest of a session comes from the environment. */
 export interface SessionOptions {
@@ -34,6 +37,8 @@ export interface SessionOptions {
   signal: AbortSignal;
   /** Record this command's hook runs in `.porter-tmp/runs/` for `porter debug`: the command line and porter's version. */
   journal?: { command: string; porterVersion: string };
+  /** `--repo-transfer`: wins over the config's `repo_transfer` (default auto). */
+  repoTransfer?: RepoTransfer;
 }
 
 /** The service repo's absolute path (`-C`, else the current directory); a usage error when it is not a directory. */
@@ -95,6 +100,8 @@ export async function openSession(
   if (abandoned.removed > 0) {
     opts.emit({ type: 'message', level: 'info', text: `Removed ${abandoned.removed} hook container(s) of ${config.serviceName} left by a porter run that was killed (pid ${abandoned.pids.join(', ')}).` });
   }
+  const staleCopies = await removeAbandonedRepoCopies(engine, config.serviceName, opts.owner);
+  if (staleCopies > 0) opts.emit({ type: 'message', level: 'info', text: `Removed ${staleCopies} copy(ies) of the repo on ${engine.host} left by a porter run of ${config.serviceName} that was killed.` });
   const runId = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   // Scratch of killed runs goes as their containers did; this run's is marked as its own.
   await removeAbandonedScratch(join(tmpDir, 'run'), opts.owner);
@@ -107,8 +114,13 @@ export async function openSession(
     { porter: opts.journal.porterVersion, service: config.serviceName, command: opts.journal.command, runId, startedAt: new Date().toISOString(), serviceVersion: serviceVersionNow },
     (text) => secrets.mask(text), (text) => opts.emit({ type: 'message', level: 'warn', text }),
   );
+  const repoRoot = createRepoRoot({
+    engine, repoDir, transfer: opts.repoTransfer ?? config.repoTransfer ?? 'auto', volume: `porter-${config.serviceName}-repo-${runId}`,
+    labels: { [Label.service]: config.serviceName, [Label.run]: runId, [Label.pid]: String(opts.owner.pid), [Label.host]: opts.owner.host, [Label.repoCopy]: '1' },
+    scratchDir: join(tmpDir, 'run', runId), inform: (text) => opts.emit({ type: 'message', level: 'info', text }),
+  });
   return {
-    registryLogin: logins.forRegistry,
+    registryLogin: logins.forRegistry, repoRoot,
     repoDir, config, engine, engineFor, tmpDir, runId, owner: opts.owner,
     plugins,
     outputs: store,
@@ -124,6 +136,8 @@ export async function openSession(
       await journal?.flush();
       // Hook containers are removed in the background while the next hook runs: all are gone before porter exits.
       await Promise.all([...engines.values()].map((e) => e.settle()));
+      // After the hook containers: a volume in use cannot be removed.
+      await repoRoot.close();
       await rm(join(tmpDir, 'run', runId), { recursive: true, force: true });
       // `run/` itself goes too once no other run of this workspace is using it.
       await rmdir(join(tmpDir, 'run')).catch(() => undefined);

@@ -32,12 +32,14 @@ export function normalizeConfig(root: MapNode, file: string, facts: NormalizeFac
   const serviceName = getString(root, 'service_name') ?? '';
   const topContainers = get(root, 'containers');
   const slack = normalizeSlack(get(root, 'slack'));
+  const repoTransfer = getString(root, 'repo_transfer') as PorterConfig['repoTransfer'];
   return {
     file,
     serviceName,
     dockerName: serviceName.toLowerCase(),
     ...(porterVersion !== undefined ? { porterVersion } : {}),
     ...(hookTimeoutMs !== undefined ? { hookTimeoutMs } : {}),
+    ...(repoTransfer !== undefined ? { repoTransfer } : {}),
     hooks,
     environments: mapItems(get(root, 'environments')).map((env) => normalizeEnvironment(env, topContainers, facts)),
     events: normalizeEventHooks(root),

@@ -159,6 +159,8 @@ export interface PorterConfig {
   porterVersion?: string;
   /** Top-level `hook_timeout`: the default for hooks without `timeout`. */
   hookTimeoutMs?: number;
+  /** Top-level `repo_transfer`: how hooks get the repo when the engine cannot see it (absent: auto). */
+  repoTransfer?: 'auto' | 'mount' | 'copy';
   hooks: Record<string, HookConfig[]>;
   environments: EnvironmentConfig[];
   /** `events:`, for `porter watch`; absent or empty: none. */

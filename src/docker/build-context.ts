@@ -8,9 +8,11 @@ import { listContextFiles, normalizeDockerfile, type ContextEntry } from './cont
 
 /**
  * A tar stream of exactly the files `listContextFiles` returns, with owner 0:0 (as the docker CLI sends it)
- * and modes as they are on disk (no umask). Destroy it to stop reading files.
+ * and modes as they are on disk (no umask); `onHeader` sees each entry's header as it is packed. Destroy it to stop reading files.
  */
-export async function packContext(contextDir: string, dockerfile: string): Promise<Readable> {
+export async function packContext(
+  contextDir: string, dockerfile: string, onHeader?: (header: tar.Headers) => void,
+): Promise<Readable> {
   const entries = await listContextFiles(contextDir, dockerfile);
   // Loaded here, not at start-up: a run whose hook images are all cached never packs a context.
   const { pack } = (await import('tar-fs')).default;
@@ -20,7 +22,10 @@ export async function packContext(contextDir: string, dockerfile: string): Promi
     // Entries already list every path to send; stop tar-fs from walking directories again.
     ignore: () => true,
     umask: 0,
-    map: (header) => ({ ...header, uid: 0, gid: 0, uname: '', gname: '' }),
+    map: (header) => {
+      onHeader?.(header);
+      return { ...header, uid: 0, gid: 0, uname: '', gname: '' };
+    },
   };
   // tar-fs 3 returns a streamx stream, not a Node Readable; wrap it so callers get the stream API they expect.
   return Readable.from(pack(contextDir, options), { objectMode: false });

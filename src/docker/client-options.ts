@@ -27,7 +27,7 @@ export interface ClientOptions {
  */
 export async function clientOptions(endpoint: EngineEndpoint, env: Record<string, string | undefined>, fresh = false): Promise<ClientOptions> {
   const options = await endpointOptions(endpoint, env);
-  if (!fresh) return options;
+  if (!fresh || endpoint.kind === 'ssh') return options;
   return { ...options, agent: options.protocol === 'https' ? new HttpsAgent({ keepAlive: false }) : new HttpAgent({ keepAlive: false }) };
 }
 
@@ -43,6 +43,11 @@ async function endpointOptions(endpoint: EngineEndpoint, env: Record<string, str
     cert: undefined, key: undefined, timeout: undefined, version: undefined, pathPrefix: '/',
   };
   if (endpoint.kind === 'unix') return { ...base, socketPath: endpoint.socketPath };
+  if (endpoint.kind === 'ssh') {
+    // Each HTTP connection is a `docker system dial-stdio` over ssh; the host name is only the request's Host header.
+    const { sshDialer } = await import('./ssh-dialer.js');
+    return { ...base, host: 'docker', port: 80, protocol: 'http', agent: sshDialer(endpoint, env) };
+  }
   const tcp: ClientOptions = { ...base, host: endpoint.hostname, port: endpoint.port, protocol: endpoint.protocol };
   const files = tlsFiles(endpoint, env);
   if (!files) return tcp;

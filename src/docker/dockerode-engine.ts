@@ -20,6 +20,8 @@ import { lockOperations } from './dockerode-lock.js';
 import { interactiveOperations } from './dockerode-interactive.js';
 import { swarmOperations } from './dockerode-swarm.js';
 import { swapOperations } from './dockerode-swap.js';
+import { volumeOperations } from './dockerode-volumes.js';
+import { hostConfig, takeFiles } from './dockerode-run-files.js';
 import { BuildFailure, ImageNotFound, StartFailure, type DockerEngine, type ImageSummary, type LineSink, type RegistryAuth } from './engine.js';
 import { answerMessage, answerStatus } from './engine-answer.js';
 import { engineCheck, rejectWhenGone } from './engine-gone.js';
@@ -123,6 +125,7 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
     ...cleanupOperations(docker, host),
     ...eventOperations(docker, host),
     ...recordOperations(docker, host),
+    ...volumeOperations(docker, host, track),
 
     async ping(signal) {
       const d = await docker();
@@ -135,6 +138,8 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
         await (d.ping.bind(d) as unknown as PingWithSignal)({ abortSignal: controller.signal });
       } catch (err) {
         if (signal?.aborted) throw abortError(signal);
+        // The ssh dialer's own words: a host key that does not check out, a login refused, no dial-stdio there.
+        if (err instanceof EngineError) throw err;
         if (controller.signal.aborted) throw unreachableError(host, err, `no answer within ${pingTimeoutMs / 1000} s`);
         throw unreachableError(host, err, isEngineConnectionError(err) ? undefined : answerMessage(err));
       } finally {
@@ -220,8 +225,9 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
           Image: req.image, Env: req.env, Cmd: req.cmd, WorkingDir: req.workingDir, Labels: req.labels,
           name: req.name, Tty: false, OpenStdin: false, StdinOnce: false,
           AttachStdin: false, AttachStdout: true, AttachStderr: true,
-          HostConfig: { Binds: req.binds, ...(req.network ? { NetworkMode: req.network } : {}) },
+          HostConfig: hostConfig(req),
         });
+        if (req.putFiles) await container.putArchive(await req.putFiles.tar(), { path: req.putFiles.path, abortSignal: signal } as { path: string });
         throwIfAborted(signal);
         // Attach before start, or the first lines are written before anyone listens.
         attached = (await container.attach({ stream: true, stdout: true, stderr: true })) as unknown as Readable;
@@ -241,6 +247,7 @@ export function createDockerEngine(opts: DockerEngineOptions): DockerEngine {
         const refused = code === 0 ? undefined : await checkEngine();
         if (refused !== undefined) throw wentAwayError(host, running, refused);
         if (typeof code !== 'number') throw new Error(`the engine reported no exit code for container ${container.id}`);
+        if (req.takeFiles) await takeFiles(container, req.takeFiles, signal);
         removeLater = req.removeInBackground === true;
         kept = req.keep === true;
         return { exitCode: code };

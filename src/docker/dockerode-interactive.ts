@@ -10,6 +10,7 @@ import { abortError, throwIfAborted, watchAbort } from './abort.js';
 import { ImageNotFound, StartFailure, type DockerEngine, type TerminalStreams } from './engine.js';
 import { answerMessage, answerStatus } from './engine-answer.js';
 import { engineCalls } from './engine-errors.js';
+import { hostConfig } from './dockerode-run-files.js';
 import { isStartRefusal } from './start-refusal.js';
 
 export type InteractiveOperations = Pick<DockerEngine, 'runShell'>;
@@ -60,8 +61,9 @@ export function interactiveOperations(docker: () => Promise<Dockerode>, host: st
               Image: req.image, Env: req.env, WorkingDir: req.workingDir, Labels: req.labels, name: req.name,
               Entrypoint: [req.shell], Cmd: [], Tty: false, OpenStdin: true, StdinOnce: false,
               AttachStdin: false, AttachStdout: false, AttachStderr: false,
-              HostConfig: { Binds: req.binds, ...(req.network ? { NetworkMode: req.network } : {}) },
+              HostConfig: hostConfig(req),
             });
+            if (req.putFiles) await container.putArchive(await req.putFiles.tar(), { path: req.putFiles.path, abortSignal: signal } as { path: string });
             await container.start();
             started = true;
           } catch (err) {

@@ -6,7 +6,8 @@ export const defaultDockerHost = 'unix:///var/run/docker.sock';
 /** A parsed endpoint; `host` is the string the user would recognise in a message. */
 export type EngineEndpoint =
   | { kind: 'unix'; host: string; socketPath: string }
-  | { kind: 'tcp'; host: string; protocol: 'http' | 'https'; hostname: string; port: number };
+  | { kind: 'tcp'; host: string; protocol: 'http' | 'https'; hostname: string; port: number }
+  | { kind: 'ssh'; host: string; user?: string; hostname: string; port: number };
 
 /** TLS material named by DOCKER_CERT_PATH (files, read when the engine is first used). */
 export interface TlsFiles {
@@ -30,8 +31,8 @@ export function wantsTls(env: Record<string, string | undefined>): boolean {
 }
 
 /**
- * Parses `unix:///path`, `tcp://host:port`, `http(s)://host:port` or a bare `host:port`.
- * Returns the reason, as a phrase, for anything else (npipe://, ssh://, fd://, garbage).
+ * Parses `unix:///path`, `tcp://host:port`, `http(s)://host:port`, `ssh://[user@]host[:port]` or a bare `host:port`.
+ * Returns the reason, as a phrase, for anything else (npipe://, fd://, garbage).
  */
 export function parseDockerHost(value: string, env: Record<string, string | undefined>): EngineEndpoint | string {
   if (value.startsWith('unix://')) {
@@ -47,8 +48,13 @@ export function parseDockerHost(value: string, env: Record<string, string | unde
     return 'it is not an address; use unix:///path/to/docker.sock or tcp://host:port';
   }
   const scheme = url.protocol.slice(0, -1);
+  if (scheme === 'ssh') {
+    if (!url.hostname) return 'it names no host; use ssh://user@host[:port]';
+    const user = decodeURIComponent(url.username);
+    return { kind: 'ssh', host: value, ...(user ? { user } : {}), hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port ? Number(url.port) : 22 };
+  }
   if (scheme !== 'tcp' && scheme !== 'http' && scheme !== 'https') {
-    return `porter does not support ${scheme}://; use unix://, tcp://, http:// or https://`;
+    return `porter does not support ${scheme}://; use unix://, tcp://, http://, https:// or ssh://`;
   }
   if (!url.hostname) return 'it names no host; use tcp://host:port';
   const tls = scheme === 'https' || (scheme === 'tcp' && (wantsTls(env) || url.port === '2376'));

@@ -4,6 +4,10 @@ import type { EventFilter, EventHandlers } from './engine-events.js';
 import type { ServiceRequest, ServiceState, TaskState } from './swarm-types.js';
 import type { ShellRequest, TerminalStreams } from './terminal-types.js';
 import type { EngineRecord, LockState } from './engine-records.js';
+import type { VolumeMount, VolumeOperations } from './engine-volumes.js';
+
+export type { VolumeFilesRequest, VolumeMount } from './engine-volumes.js';
+export { BuildFailure, ImageNotFound, PortInUse, StartFailure } from './engine-failures.js';
 
 export { NotSwarmManager, PushFailure, type ServiceRequest, type ServiceState, type TaskState } from './swarm-types.js';
 export type { ShellRequest, TerminalStreams } from './terminal-types.js';
@@ -46,6 +50,12 @@ export interface RunRequest {
   outputReady?: () => Promise<void> | undefined;
   /** Leave the container (stopped) after a normal exit, for `docker cp` (`porter debug --keep`); an interrupted run is removed as always. */
   keep?: boolean;
+  /** Named volumes mounted (never copied up from the image): the repo's copy on an engine that cannot see the checkout. */
+  volumes?: VolumeMount[];
+  /** Files put into the container before it starts: a tar extracted at `path` (what a bind mount gives on a local engine). */
+  putFiles?: { path: string; tar: () => Promise<Readable> };
+  /** Read out of the container after a normal exit, before it is removed: `path` as a tar, handed to `sink`. */
+  takeFiles?: { path: string; sink: (tar: Readable) => Promise<void> };
 }
 
 export interface ImageSummary {
@@ -54,25 +64,6 @@ export interface ImageSummary {
   labels: Record<string, string>;
   /** The TCP ports the image EXPOSEs (only where the engine says; listings may leave it out). */
   exposedPorts?: number[];
-}
-
-/** The image a container was to run from is not on the engine (removed since it was found or built). */
-export class ImageNotFound extends Error {
-  constructor(readonly image: string, options?: { cause?: unknown }) {
-    super(`no such image: ${image}`, options);
-    this.name = 'ImageNotFound';
-  }
-}
-
-/** The builder rejected the Dockerfile (a RUN step failed, a bad instruction...): the hook's fault, not porter's. */
-export class BuildFailure extends Error {
-  /** The builder's own error text, e.g. "The command '/bin/sh -c exit 3' returned a non-zero code: 3". */
-  readonly builderMessage: string;
-  constructor(builderMessage: string) {
-    super(builderMessage);
-    this.name = 'BuildFailure';
-    this.builderMessage = builderMessage;
-  }
 }
 
 /**
@@ -124,24 +115,6 @@ export interface ContainerState {
   ports: Record<number, { hostIp: string; hostPort: number }>;
 }
 
-/** The host port porter chose is taken (by another process or container): pick another and try again. */
-export class PortInUse extends Error {
-  readonly hostPort: number;
-  constructor(hostPort: number, message: string) {
-    super(message);
-    this.name = 'PortInUse';
-    this.hostPort = hostPort;
-  }
-}
-
-/** The engine would not start a container (bad command, missing image...): the service's fault, in the engine's words. */
-export class StartFailure extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'StartFailure';
-  }
-}
-
 /** A file of an image, as `readImageFile` finds it. */
 export interface ImageFile {
   /** Permission bits, e.g. 0o755. */
@@ -160,7 +133,7 @@ export interface RegistryAuth {
   serveraddress?: string;
 }
 
-export interface DockerEngine {
+export interface DockerEngine extends VolumeOperations {
   /** The endpoint being used, as the user would name it (DOCKER_HOST value or socket path). */
   readonly host: string;
   /** Resolves when the engine answers; otherwise throws EngineError naming `host`. */

@@ -30,6 +30,8 @@ export const Label = {
   lock: 'porter.lock',
   command: 'porter.command',
   since: 'porter.since',
+  /** On the volume holding a command's copy of the repo (an engine that cannot see the checkout), and its idle containers. */
+  repoCopy: 'porter.repo-copy',
 } as const;
 export type LabelKey = (typeof Label)[keyof typeof Label];
 

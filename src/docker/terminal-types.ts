@@ -3,7 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { RunRequest } from './engine.js';
 
 /** A container whose main process only waits, and an interactive shell in it on a terminal (`porter debug --shell`). */
-export interface ShellRequest extends Pick<RunRequest, 'image' | 'env' | 'binds' | 'labels' | 'name' | 'workingDir' | 'network'> {
+export interface ShellRequest extends Pick<RunRequest, 'image' | 'env' | 'binds' | 'labels' | 'name' | 'workingDir' | 'network' | 'volumes' | 'putFiles'> {
   /** The program run twice: as the container's waiting main process (stdin open, never written) and as the terminal's shell. */
   shell: string;
   /** Leave the container running after the shell exits (for `docker exec`); otherwise it is removed. */

@@ -48,6 +48,12 @@ export class HookImages {
   /** Starts preparing every hook of a list in order, bounded; the promises are awaited when each hook runs. */
   prefetch(hooks: readonly HookConfig[]): void {
     for (const hook of hooks) void this.get(hook).catch(() => undefined);
+    // Whether the engine sees the checkout is probed meanwhile, with a hook image the engine has from an earlier run.
+    if (hooks.length > 0) {
+      void this.serviceImages().then((found) => {
+        if (found[0]) this.ctx.repoRoot.warm(found[0].id, this.ctx.signal);
+      }, () => undefined);
+    }
   }
 
   /** The prepared image of a hook (memoised). Rejects only for porter or user errors (or an abort), never the hook's own. */

@@ -2,12 +2,10 @@ import type { HookConfig } from '../config/types.js';
 import type { HookResult } from '../events.js';
 import { redactUrl } from '../git/redact.js';
 import type { HookScope } from './environment.js';
+import type { RepoRootMount } from '../docker/repo-transfer.js';
 
-/**
- * How `/repo_root` reached the hook: a bind mount of the checkout. (On an engine that cannot see the checkout a
- * volume holding a copy will take its place, and be recorded as one, so a replay gives it the same way.)
- */
-export type RepoRootMount = { kind: 'bind'; source: string; readOnly: boolean };
+/** How `/repo_root` reached the hook: a bind mount of the checkout, or (an engine that cannot see it) a volume holding a copy. */
+export type { RepoRootMount } from '../docker/repo-transfer.js';
 
 /** The image a hook ran from, and what it was built from (a replay rebuilds that when the image is gone). */
 export interface JournalImage {

@@ -1,9 +1,13 @@
+import { createWriteStream } from 'node:fs';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { extract, pack } from 'tar-stream';
 import { parse as parseDotenv } from 'dotenv';
 import type { HookConfig } from '../config/types.js';
 import type { RunContext } from '../context.js';
-import { StartFailure } from '../docker/engine.js';
+import { StartFailure, type RunRequest } from '../docker/engine.js';
 import { Label } from '../docker/labels.js';
 import { classifyStartRefusal, execFailureLine } from '../docker/start-refusal.js';
 import type { HookResult, HookStatus } from '../events.js';
@@ -46,19 +50,47 @@ export async function prepareOutputDir(dir: string): Promise<void> {
   await chmod(join(dir, 'output'), 0o666);
 }
 
-/** How a hook gets the repo at /repo_root: the checkout bind-mounted, read-only with `repo_root: ro`. */
+/** How a hook gets the repo at /repo_root on a local engine: the checkout bind-mounted, read-only with `repo_root: ro`. */
 export function repoRootMount(hook: HookConfig, repoDir: string): RepoRootMount {
   return { kind: 'bind', source: repoDir, readOnly: hook.repoRoot === 'ro' };
 }
 
-/** A hook container's bind mounts: the repo at /repo_root (see repoRootMount) and its output directory at /porter. */
-export function hookBinds(hook: HookConfig, repoDir: string, outDir: string): string[] {
-  const repo = repoRootMount(hook, repoDir);
-  return [`${repo.source}:/repo_root${repo.readOnly ? ':ro' : ''}`, `${outDir}:${OUTPUT_DIR_IN_CONTAINER}`];
+/**
+ * What a hook container mounts: the repo at /repo_root (the checkout, or the volume holding its copy) and its output
+ * directory at /porter — bound on an engine that sees the checkout, else put in before start and read out after exit.
+ */
+export function hookMounts(repo: RepoRootMount, outDir: string): Pick<RunRequest, 'binds' | 'volumes' | 'putFiles' | 'takeFiles'> {
+  if (repo.kind === 'bind') return { binds: [`${repo.source}:/repo_root${repo.readOnly ? ':ro' : ''}`, `${outDir}:${OUTPUT_DIR_IN_CONTAINER}`] };
+  return {
+    binds: [], volumes: [{ name: repo.volume, target: '/repo_root', readOnly: repo.readOnly }],
+    putFiles: { path: '/', tar: emptyOutputTar },
+    takeFiles: { path: OUTPUT_FILE_IN_CONTAINER, sink: (tar) => extractOutput(tar, join(outDir, 'output')) },
+  };
+}
+
+/** `/porter/output`, empty, writable by any user, as a tar to put in a container. */
+async function emptyOutputTar(): Promise<Readable> {
+  const tar = pack();
+  tar.entry({ name: 'porter', type: 'directory', mode: 0o777 });
+  tar.entry({ name: 'porter/output', type: 'file', mode: 0o666, size: 0 }, '');
+  tar.finalize();
+  return tar as unknown as Readable;
+}
+
+/** The one file of a tar read out of a container, written to `path`. */
+async function extractOutput(tar: Readable, path: string): Promise<void> {
+  const reader = extract();
+  tar.pipe(reader);
+  for await (const entry of reader) {
+    if (entry.header.type === 'file') await pipeline(entry, createWriteStream(path));
+    else entry.resume();
+  }
 }
 
 /** Extras of a replay (`porter debug`): the container kept afterwards, under a name, with its own labels. */
 export interface ContainerExtras {
+  /** Told how /repo_root was given (for the run journal). */
+  onMount?: (mount: RepoRootMount) => void;
   keep?: boolean;
   name?: string;
   labels?: Record<string, string>;
@@ -79,7 +111,6 @@ export async function runContainer(
   const interrupt = (): void => controller.abort();
   if (ctx.signal.aborted) interrupt();
   else ctx.signal.addEventListener('abort', interrupt, { once: true });
-  const binds = hookBinds(hook, ctx.repoDir, outDir);
   const labels = extras.labels ?? hookLabels(hook, ctx);
   // The first line and how many: an OCI runtime that cannot exec the command says so in one line, then exits.
   let firstLine: string | undefined;
@@ -89,9 +120,11 @@ export async function runContainer(
     onLine(line, stream, partial);
   };
   try {
+    const mount = await ctx.repoRoot.mountFor(hook.repoRoot === 'ro', image, ctx.signal);
+    extras.onMount?.(mount);
     // The next hook need not wait for this container's removal; the session's close() waits for it instead.
     const request = {
-      image, env: toEnvList(env), binds, labels, workingDir: '/repo_root', removeInBackground: true,
+      image, env: toEnvList(env), ...hookMounts(mount, outDir), labels, workingDir: '/repo_root', removeInBackground: true,
       ...(hostNetwork ? { network: 'host' } : {}), ...(ctx.outputReady ? { outputReady: ctx.outputReady } : {}),
       ...(extras.keep ? { keep: true } : {}), ...(extras.name ? { name: extras.name } : {}),
     };

@@ -10,6 +10,7 @@ import type { HookImages } from './hook-image.js';
 import { createPieceMasker } from './piece-masker.js';
 import { collectOutputs, prepareOutputDir, readEnvFile, repoRootMount, runContainer, type Attempt, OUTPUT_FILE_IN_CONTAINER } from './run-container.js';
 import { TailBuffer } from './tail.js';
+import type { RepoRootMount } from './journal-entry.js';
 
 export { formatMs } from './run-container.js';
 
@@ -35,11 +36,13 @@ export async function runHook(hook: HookConfig, scope: HookScope, images: HookIm
   let ready: Ready | undefined;
   // What the last attempt's container got, for the run journal (`porter debug` replays it).
   let ran: { env: Record<string, string>; received: Record<string, string> } | undefined;
+  let mount: RepoRootMount | undefined;
+  const onMount = (m: RepoRootMount): void => { mount = m; };
   const timeoutMs = hook.timeoutMs ?? ctx.config.hookTimeoutMs;
   const finish = (a: Attempt): HookResult => {
     const result = attemptResult(base, a, tail, ctx.now() - started, attempts, mask, outputs);
     ctx.journal?.record({
-      hook, scope, result, startedAt: started, received: ran?.received ?? {}, repoRoot: repoRootMount(hook, ctx.repoDir),
+      hook, scope, result, startedAt: started, received: ran?.received ?? {}, repoRoot: mount ?? repoRootMount(hook, ctx.repoDir),
       ...(ready?.ok ? { image: { id: ready.id, hash: ready.hash } } : {}), ...(ran ? { env: ran.env } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     });
     ctx.emit({ type: 'hook-end', result });
@@ -77,7 +80,7 @@ export async function runHook(hook: HookConfig, scope: HookScope, images: HookIm
       const onLine = hookOutput(base, tail, ctx);
       await prepareOutputDir(outDir);
       try {
-        last = await runContainer(hook, ready.image, env, outDir, timeoutMs, ctx, onLine, scope.hostNetwork);
+        last = await runContainer(hook, ready.image, env, outDir, timeoutMs, ctx, onLine, scope.hostNetwork, { onMount });
       } catch (err) {
         if (!(err instanceof ImageNotFound) || refreshed) throw err;
         // Another run of this service pruned the image after we found it: build it again, once.
@@ -85,7 +88,7 @@ export async function runHook(hook: HookConfig, scope: HookScope, images: HookIm
         images.forget(hook, ready.hash);
         ready = await prepareImage(hook, images, ctx);
         if (!ready.ok) return finish(ready.failure);
-        last = await runContainer(hook, ready.image, env, outDir, timeoutMs, ctx, onLine, scope.hostNetwork);
+        last = await runContainer(hook, ready.image, env, outDir, timeoutMs, ctx, onLine, scope.hostNetwork, { onMount });
       }
       Object.assign(outputs, await collectOutputs(hook, scope, outDir, ctx));
       if (last.status === 'passed' || last.status === 'cancelled' || ctx.signal.aborted) break;

@@ -12,7 +12,9 @@ export interface ScopedOutcome extends ListOutcome {
 
 /**
  * Runs one hook list once per scope (a region of the environment, or once with no region), the scopes
- * concurrently, each with its own status. Images are prepared once for all scopes, ahead of their runs.
+ * concurrently, each with its own status. Images are prepared once for all scopes, ahead of their runs. On an
+ * engine that cannot see the checkout, what the list's hooks changed in the repo's copy is copied back at its end
+ * (a failed hook's changes too; an interrupted command's are not), before a phase body or the next list reads it.
  */
 export async function runListInScopes(
   hooks: readonly HookConfig[],
@@ -23,7 +25,7 @@ export async function runListInScopes(
   skipReason?: (hook: HookConfig) => string | undefined,
 ): Promise<ScopedOutcome[]> {
   images.prefetch(hooks);
-  return allOrFirstError(
+  const outcomes = await allOrFirstError(
     scopes.map(async (scope) => {
       const runner = {
         run: (hook: HookConfig, status: ListStatus) => runHook(hook, { ...scope, listStatus: status }, images, ctx),
@@ -40,6 +42,8 @@ export async function runListInScopes(
       return { scope, ...(await runHookList(hooks, startStatus(scope), runner, ctx.signal)) };
     }),
   );
+  if (!ctx.signal.aborted) await ctx.repoRoot.copyBack(ctx.signal);
+  return outcomes;
 }
 
 /** The status of several scopes together: failed when any of them failed. */

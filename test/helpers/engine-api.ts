@@ -14,7 +14,7 @@ function target(): EngineTarget {
   const endpoint = parseDockerHost(chooseDockerHost(undefined, process.env), process.env);
   if (typeof endpoint === 'string') throw new Error(endpoint);
   if (endpoint.kind === 'unix') return { socketPath: endpoint.socketPath };
-  if (endpoint.protocol === 'https') throw new Error('the test helpers speak plain http to the engine only');
+  if (endpoint.kind === 'ssh' || endpoint.protocol === 'https') throw new Error('the test helpers speak plain http to the engine only');
   return { host: endpoint.hostname, port: endpoint.port };
 }
 

@@ -17,9 +17,9 @@ export function realEngineSocket(): string | undefined {
   return typeof endpoint !== 'string' && endpoint.kind === 'unix' ? endpoint.socketPath : undefined;
 }
 
-/** Starts relaying a fresh unix socket to `engineSocket`. */
-export async function startEngineProxy(engineSocket: string): Promise<EngineProxy> {
-  const path = join(await tempDir('porter-proxy-'), 'engine.sock');
+/** Starts relaying a fresh unix socket (or, with `tcp`, 127.0.0.1 on a free port: `tcp://` for porter) to `engineSocket`. */
+export async function startEngineProxy(engineSocket: string, tcp = false): Promise<EngineProxy> {
+  const path = tcp ? undefined : join(await tempDir('porter-proxy-'), 'engine.sock');
   const open = new Set<Socket>();
   const server = createServer((client) => {
     const upstream = createConnection(engineSocket);
@@ -32,9 +32,14 @@ export async function startEngineProxy(engineSocket: string): Promise<EngineProx
     upstream.on('close', () => open.delete(upstream)).on('error', drop);
     client.pipe(upstream).pipe(client);
   });
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(path, resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    if (path) server.listen(path, resolve);
+    else server.listen(0, '127.0.0.1', resolve);
+  });
+  const address = server.address();
   return {
-    host: `unix://${path}`,
+    host: path ? `unix://${path}` : `tcp://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
     async cut() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of open) socket.destroy();

@@ -104,8 +104,31 @@ async function sandboxKeys(dir: string): Promise<Set<string>> {
   return keys;
 }
 
+export interface PrivateEngineOptions {
+  /**
+   * Directories the engine cannot see: its dockerd and containerd run in a mount namespace of their own where each is
+   * an empty tmpfs (a remote engine's view of porter's checkout).
+   */
+  hide?: string[];
+}
+
+/**
+ * A process holding a mount namespace where `hide` are empty tmpfs mounts; its command line names `dir`, so teardown
+ * finds and kills it with the engine. Resolves to the namespace's path once the mounts are made.
+ */
+async function hidingNamespace(dir: string, hide: string[]): Promise<string> {
+  const ready = join(dir, 'mount-ns-ready');
+  const script = 'for d in "$@"; do mount -t tmpfs porter-hidden "$d" || exit 1; done; touch "$0"; while :; do sleep 3600; done';
+  const holder = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, ready, ...hide], { detached: true, stdio: 'ignore' });
+  for (let until = Date.now() + 10_000; !existsSync(ready); await sleep(50)) {
+    if (holder.exitCode !== null || Date.now() > until) throw new Error('could not make a mount namespace hiding the checkout (unshare --mount)');
+  }
+  holder.unref();
+  return `/proc/${holder.pid}/ns/mnt`;
+}
+
 /** Creates the engine's dir and config; `start()` runs it. */
-export async function createPrivateEngine(): Promise<PrivateEngine> {
+export async function createPrivateEngine(options: PrivateEngineOptions = {}): Promise<PrivateEngine> {
   const dir = await mkdtemp(join(tmpdir(), 'porter-dockerd-test-'));
   // Its own network namespace: a dockerd started with --bridge=none in the host's namespace deletes the host's
   // docker0 (moby's removeDefaultBridgeInterface), which breaks every container of the shared engine.
@@ -120,6 +143,9 @@ export async function createPrivateEngine(): Promise<PrivateEngine> {
     'version = 2', `root = "${dir}/data/containerd"`, `state = "${dir}/exec/containerd"`, 'disabled_plugins = ["io.containerd.grpc.v1.cri"]',
     '[grpc]', `  address = "${containerdSocket}"`, '[debug]', `  address = "${dir}/containerd-debug.sock"`, '',
   ].join('\n'));
+  const mountNs = options.hide?.length ? await hidingNamespace(dir, options.hide) : undefined;
+  const inMountNs = (program: string, programArgs: string[]): [string, string[]] =>
+    mountNs ? ['nsenter', [`--mount=${mountNs}`, program, ...programArgs]] : [program, programArgs];
   let child: ChildProcess | undefined;
   let exited: Promise<unknown> = Promise.resolve();
   let containerd: ChildProcess | undefined;
@@ -134,7 +160,7 @@ export async function createPrivateEngine(): Promise<PrivateEngine> {
   const startContainerd = async (): Promise<void> => {
     if (running(containerd)) return;
     const log = await open(join(dir, 'containerd.log'), 'a');
-    const started = spawn('containerd', ['--config', containerdConfig], { detached: true, stdio: ['ignore', log.fd, log.fd] });
+    const started = spawn(...inMountNs('containerd', ['--config', containerdConfig]), { detached: true, stdio: ['ignore', log.fd, log.fd] });
     containerd = started;
     containerdExited = once(started, 'exit').finally(() => log.close());
     for (let until = Date.now() + 30_000; !existsSync(containerdSocket); await sleep(50)) {
@@ -154,7 +180,7 @@ export async function createPrivateEngine(): Promise<PrivateEngine> {
       // the process that wrote it has exited (we waited for it), so it is stale.
       await rm(join(dir, 'docker.pid'), { force: true });
       // nsenter execs dockerd in place: the child's pid is dockerd's.
-      const started = spawn('nsenter', [`--net=/var/run/netns/${netns}`, 'dockerd', ...args], { detached: true, stdio: ['ignore', log.fd, log.fd] });
+      const started = spawn('nsenter', [...(mountNs ? [`--mount=${mountNs}`] : []), `--net=/var/run/netns/${netns}`, 'dockerd', ...args], { detached: true, stdio: ['ignore', log.fd, log.fd] });
       child = started;
       exited = once(started, 'exit').finally(() => log.close());
       for (let until = Date.now() + 30_000; ;) {

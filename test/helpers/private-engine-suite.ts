@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { probeDocker, removeTempDirs } from './docker.js';
 import { realEngineSocket } from './engine-proxy.js';
-import { createPrivateEngine, privateEngineUnavailable, type PrivateEngine } from './private-dockerd.js';
+import { createPrivateEngine, privateEngineUnavailable, type PrivateEngine, type PrivateEngineOptions } from './private-dockerd.js';
 
 async function unavailable(): Promise<string | undefined> {
   const shared = await probeDocker();
@@ -17,7 +17,7 @@ async function unavailable(): Promise<string | undefined> {
  * hooks and tests, torn down after them (temp dirs too), failing when it left anything. Where it cannot run: a
  * failing test under CI, else a loud skip naming `what`. `engine` stands for the suite's engine once it is up.
  */
-export async function describePrivateEngine(name: string, what: string, body: (engine: PrivateEngine) => void): Promise<void> {
+export async function describePrivateEngine(name: string, what: string, body: (engine: PrivateEngine) => void, options: () => PrivateEngineOptions | Promise<PrivateEngineOptions> = () => ({})): Promise<void> {
   const reason = await unavailable();
   if (reason && process.env.CI) {
     test('a private Docker engine can run', () => assert.fail(`CI is set, so this is a failure, not a skip: ${reason}`));
@@ -31,7 +31,7 @@ export async function describePrivateEngine(name: string, what: string, body: (e
       return engine;
     };
     before(async () => {
-      engine = await createPrivateEngine();
+      engine = await createPrivateEngine(await options());
       await engine.start();
       await engine.copyImage('busybox:latest', realEngineSocket() ?? '');
     }, { timeout: 90_000 });

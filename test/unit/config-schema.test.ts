@@ -121,7 +121,7 @@ const AWS_ONLY = {
 
 /** A config using every property the schema declares, each with a value other than its default. */
 const FULL = {
-  service_name: 'full', porter_version: 'v1', hook_timeout: '10m', 'x-notes': 'ignored', _anchors: 'ignored too',
+  service_name: 'full', porter_version: 'v1', hook_timeout: '10m', repo_transfer: 'copy', 'x-notes': 'ignored', _anchors: 'ignored too',
   slack: Object.fromEntries(['pack', 'provision', 'promote'].flatMap((p) => ['success', 'failure'].map((r) => [`${p}_${r}_webhook_url`, `https://hooks.example.com/${p}/${r}`]))),
   containers: [{ name: 'api', inet_port: 9000 }],
   hooks: {

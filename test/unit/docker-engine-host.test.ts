@@ -30,8 +30,13 @@ describe('parseDockerHost', () => {
     assert.equal((parseDockerHost('tcp://[::1]:2375', {}) as { hostname: string }).hostname, '::1');
   });
 
+  test('ssh://[user@]host[:port], port 22 by default', () => {
+    assert.deepEqual(parseDockerHost('ssh://me@host', {}), { kind: 'ssh', host: 'ssh://me@host', user: 'me', hostname: 'host', port: 22 });
+    assert.deepEqual(parseDockerHost('ssh://build.example:2222', {}), { kind: 'ssh', host: 'ssh://build.example:2222', hostname: 'build.example', port: 2222 });
+  });
+
   test('anything else is a reason, not an endpoint', () => {
-    for (const value of ['ssh://me@host', 'npipe:////./pipe/docker_engine', 'fd://', 'tcp://']) {
+    for (const value of ['ssh://', 'npipe:////./pipe/docker_engine', 'fd://', 'tcp://']) {
       assert.equal(typeof parseDockerHost(value, {}), 'string', value);
     }
   });
