@@ -66,10 +66,11 @@ describe('porter completion bash, in bash', () => {
   });
 
   it('completes options and their fixed values', { timeout: 10_000 }, () => {
-    assert.deepEqual(complete('porter build hook --'), ['--config', '--dry-run', '--environment', '--help', '--junit', '--log-format', '--name', '--no-color', '--quiet', '--report']);
+    assert.deepEqual(complete('porter build hook --'), ['--config', '--dry-run', '--environment', '--help', '--junit', '--log-format', '--name', '--no-color', '--quiet', '--repo-transfer', '--report']);
     assert.deepEqual(complete('porter build prune --k'), ['--keep']);
     assert.deepEqual(complete('porter build rollback --t'), ['--to']);
     assert.deepEqual(complete('porter --log-format '), ['json', 'text']);
+    assert.deepEqual(complete('porter --repo-transfer '), ['auto', 'copy', 'mount']);
     assert.deepEqual(complete('porter --v'), ['--version']);
   });
 
