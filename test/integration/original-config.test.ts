@@ -78,7 +78,7 @@ describe('blackout windows', () => {
 
   test('a command naming the environment inside a window exits 1 before any hook, naming the window; a past window blocks nothing', { timeout: 30_000 }, async () => {
     const repo = await originalRepo('integration', 'integ', active);
-    for (const args of [['build', 'hook', '-name', 'pre_hotswap', '-e', 'Stage'], ['build', 'provision', '-e', 'Stage'], ['build', 'promote', '-e', 'Stage'], ['build', 'prune', '-e', 'Stage']]) {
+    for (const args of [['build', 'hook', '-name', 'pre_hotswap', '-e', 'Stage'], ['build', 'provision', '-e', 'Stage'], ['build', 'promote', '-e', 'Stage'], ['build', 'prune', '-e', 'Stage'], ['build', 'rollback', '-e', 'Stage'], ['build', 'teardown', '-e', 'Stage']]) {
       const out = await runPorter(repo, args, SLACK_ENV);
       assert.equal(out.code, 1, `${args.join(' ')}: ${out.stdout}${out.stderr}`);
       assert.match(out.stderr, /Environment Stage is in a blackout window \(2000-01-01T00:00:00Z to 2999-01-01T00:00:00Z, \.porter\/config line \d+\)/);
