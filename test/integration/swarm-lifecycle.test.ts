@@ -16,7 +16,7 @@ import { buildRollback } from '../../src/phases/rollback.js';
 import { buildStatus } from '../../src/phases/status.js';
 import { buildTeardown } from '../../src/phases/teardown.js';
 import { eventually, removeTempDirs, uniqueRunId } from '../helpers/docker.js';
-import { serviceConfig, serviceRepo, type PhaseSession } from '../helpers/phase-repo.js';
+import { HTTPD_DOCKERFILE, serviceConfig, serviceRepo, type PhaseSession } from '../helpers/phase-repo.js';
 import { dockerConfigFor } from '../helpers/registry.js';
 import { createSwarmLab, swarmLabUnavailable, type SwarmLab } from '../helpers/swarm-lab.js';
 import { labAnswer, labPhase, testLabCanBeBuilt } from '../helpers/swarm-suite.js';
@@ -41,7 +41,8 @@ before(async () => {
     ].join('\n')),
     '.porter/hooks/done/Dockerfile': 'FROM busybox:latest\nCMD ["sh", "-c", "echo torn down $PORTER_REGION"]\n',
     '.dockerignore': '.porter-tmp\n',
-    Dockerfile: 'FROM busybox:latest\nRUN mkdir -p /www && echo ok > /www/health\nCMD ["sh", "-c", "echo \\"stack $PORTER_STACK_ID\\" > /www/index.html && exec httpd -f -p 8080 -h /www"]\n',
+    // Stack containers run with a read-only root filesystem: the page is written to the /tmp tmpfs.
+    Dockerfile: HTTPD_DOCKERFILE,
   });
 });
 
