@@ -122,7 +122,7 @@ void describe('hot swap on a two-node swarm', () => {
 
     await release('two');
     await lab.docker('manager', ['run', '-d', '--name', client, '--label', `${Label.service}=${service}`, '--network', network, 'busybox:latest', 'sh', '-c',
-      `ok=0; fail=0; while true; do if timeout 2 wget -q -O- http://${service}:8080/ > /dev/null 2>&1; then ok=$((ok+1)); else fail=$((fail+1)); fi; echo "$ok $fail" > /tmp/count; sleep 0.1; done`]);
+      `ok=0; fail=0; while true; do if timeout 2 wget -q -O- http://${service}:8080/ > /dev/null 2>&1; then ok=$((ok+1)); else fail=$((fail+1)); fi; echo "$ok $fail" > /tmp/count.new && mv /tmp/count.new /tmp/count; sleep 0.1; done`]);
     await sleep(2000);
     const swap = await phase((s) => buildProvision(s.ctx, 'Stage'));
     assert.equal(swap.value, 'passed', why(swap.s));

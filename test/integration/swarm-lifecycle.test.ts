@@ -92,7 +92,7 @@ void describe('rollback, status and teardown on a Swarm region', () => {
     assert.ok(await answersSteadily(green), 'green answers after the second promote');
 
     await lab.docker('manager', ['run', '-d', '--name', client, '--label', `${Label.service}=${service}`, '--network', network, 'busybox:latest', 'sh', '-c',
-      `ok=0; fail=0; while true; do if timeout 2 wget -q -O- http://${service}:8080/ >/dev/null 2>&1; then ok=$((ok+1)); else fail=$((fail+1)); fi; echo "$ok $fail" > /tmp/count; sleep 0.1; done`]);
+      `ok=0; fail=0; while true; do if timeout 2 wget -q -O- http://${service}:8080/ >/dev/null 2>&1; then ok=$((ok+1)); else fail=$((fail+1)); fi; echo "$ok $fail" > /tmp/count.new && mv /tmp/count.new /tmp/count; sleep 0.1; done`]);
     await sleep(2000);
     const back = await phase((s) => buildRollback(s.ctx, 'Stage', undefined));
     assert.equal(back.value, 'passed', back.s.results().map((r) => `${r.message ?? ''} ${r.tail.join(' | ')}`).join('\n'));

@@ -148,7 +148,7 @@ void describe('Swarm regions on a two-node swarm', () => {
     const green = await provisioned();
     assert.notEqual(green.stackId, blue.stackId);
     await lab.docker('manager', ['run', '-d', '--name', client, '--label', `${Label.service}=${service}`, '--network', network, 'busybox:latest', 'sh', '-c',
-      `ok=0; fail=0; while true; do if timeout 2 wget -q -O- http://${service}:8080/ > /tmp/last 2>/dev/null; then ok=$((ok+1)); cat /tmp/last >> /tmp/seen; else fail=$((fail+1)); fi; echo "$ok $fail" > /tmp/count; sleep 0.1; done`]);
+      `ok=0; fail=0; while true; do if timeout 2 wget -q -O- http://${service}:8080/ > /tmp/last 2>/dev/null; then ok=$((ok+1)); cat /tmp/last >> /tmp/seen; else fail=$((fail+1)); fi; echo "$ok $fail" > /tmp/count.new && mv /tmp/count.new /tmp/count; sleep 0.1; done`]);
     await sleep(2000);
     const promoted = await phase((s) => buildPromote(s.ctx, 'Stage', undefined));
     assert.equal(promoted.value, 'passed', promoted.s.results().map((r) => `${r.message ?? ''} ${r.tail.join(' | ')}`).join('\n'));
