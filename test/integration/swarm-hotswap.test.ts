@@ -18,10 +18,10 @@ import { eventually, removeTempDirs, uniqueRunId } from '../helpers/docker.js';
 import { commitAll, phaseSession, serviceConfig, serviceRepo, type PhaseSession } from '../helpers/phase-repo.js';
 import { dockerConfigFor } from '../helpers/registry.js';
 import { createSwarmLab, swarmLabUnavailable, type SwarmLab } from '../helpers/swarm-lab.js';
+import { startLabClient, tearDownLab } from '../helpers/swarm-suite.js';
 
 const service = uniqueRunId();
 const network = `porter-${service}-Stage`;
-const client = `${service}-client`;
 let lab: SwarmLab | undefined;
 let unavailable: string | undefined;
 let repo = '';
@@ -44,14 +44,7 @@ before(async () => {
   }, { git: true });
 });
 
-after(async () => {
-  if (lab) {
-    await lab.docker('manager', ['rm', '-f', client], 20_000).catch(() => '');
-    const left = await lab.teardown();
-    assert.deepEqual(left, [], `the swarm lab left things behind: ${left.join('; ')}`);
-  }
-  await removeTempDirs();
-});
+after(() => tearDownLab(lab, service, removeTempDirs));
 
 async function phase<T>(run: (s: PhaseSession) => Promise<T>): Promise<{ value: T; s: PhaseSession }> {
   const s = await phaseSession(repo, { DOCKER_HOST: lab?.managerHost, DOCKER_REGISTRY: undefined, DOCKER_REPOSITORY: undefined, DOCKER_CONFIG: dockerConfig });
@@ -121,14 +114,11 @@ void describe('hot swap on a two-node swarm', () => {
     const before = await serviceImages();
 
     await release('two');
-    await lab.docker('manager', ['run', '-d', '--name', client, '--label', `${Label.service}=${service}`, '--network', network, 'busybox:latest', 'sh', '-c',
-      `ok=0; fail=0; while true; do if timeout 2 wget -q -O- http://${service}:8080/ > /dev/null 2>&1; then ok=$((ok+1)); else fail=$((fail+1)); fi; echo "$ok $fail" > /tmp/count.new && mv /tmp/count.new /tmp/count; sleep 0.1; done`]);
-    await sleep(2000);
+    const client = await startLabClient(lab, service, network, { [Label.service]: service });
     const swap = await phase((s) => buildProvision(s.ctx, 'Stage'));
     assert.equal(swap.value, 'passed', why(swap.s));
     await sleep(3000);
-    const [ok, fail] = (await lab.docker('manager', ['exec', client, 'cat', '/tmp/count'])).trim().split(' ').map(Number);
-    await lab.docker('manager', ['rm', '-f', client]);
+    const { ok, failed: fail } = await client.stop();
     assert.equal(fail, 0, `failed requests through the hot swap (ok ${ok})`);
     assert.ok((ok ?? 0) > 30, `the client kept requesting (${ok} answers)`);
 

@@ -19,11 +19,10 @@ import { eventually, removeTempDirs, uniqueRunId } from '../helpers/docker.js';
 import { HTTPD_DOCKERFILE, serviceConfig, serviceRepo, type PhaseSession } from '../helpers/phase-repo.js';
 import { dockerConfigFor } from '../helpers/registry.js';
 import { createSwarmLab, swarmLabUnavailable, type SwarmLab } from '../helpers/swarm-lab.js';
-import { labAnswer, labPhase, testLabCanBeBuilt } from '../helpers/swarm-suite.js';
+import { labAnswer, labPhase, startLabClient, tearDownLab, testLabCanBeBuilt } from '../helpers/swarm-suite.js';
 
 const service = uniqueRunId();
 const network = `porter-${service}-Stage`;
-const client = `${service}-client`;
 let lab: SwarmLab | undefined;
 let unavailable: string | undefined;
 let repo = '';
@@ -46,14 +45,7 @@ before(async () => {
   });
 });
 
-after(async () => {
-  if (lab) {
-    await lab.docker('manager', ['rm', '-f', client], 20_000).catch(() => '');
-    const left = await lab.teardown();
-    assert.deepEqual(left, [], `the swarm lab left things behind: ${left.join('; ')}`);
-  }
-  await removeTempDirs();
-});
+after(() => tearDownLab(lab, service, removeTempDirs));
 
 function stage(): SwarmLab {
   if (!lab) throw new Error('no lab');
@@ -91,14 +83,11 @@ void describe('rollback, status and teardown on a Swarm region', () => {
     assert.equal((await phase((s) => buildPromote(s.ctx, 'Stage', undefined))).value, 'passed');
     assert.ok(await answersSteadily(green), 'green answers after the second promote');
 
-    await lab.docker('manager', ['run', '-d', '--name', client, '--label', `${Label.service}=${service}`, '--network', network, 'busybox:latest', 'sh', '-c',
-      `ok=0; fail=0; while true; do if timeout 2 wget -q -O- http://${service}:8080/ >/dev/null 2>&1; then ok=$((ok+1)); else fail=$((fail+1)); fi; echo "$ok $fail" > /tmp/count.new && mv /tmp/count.new /tmp/count; sleep 0.1; done`]);
-    await sleep(2000);
+    const client = await startLabClient(lab, service, network, { [Label.service]: service });
     const back = await phase((s) => buildRollback(s.ctx, 'Stage', undefined));
     assert.equal(back.value, 'passed', back.s.results().map((r) => `${r.message ?? ''} ${r.tail.join(' | ')}`).join('\n'));
     await sleep(3000);
-    const [ok, fail] = (await lab.docker('manager', ['exec', client, 'cat', '/tmp/count'])).trim().split(' ').map(Number);
-    await lab.docker('manager', ['rm', '-f', client]);
+    const { ok, failed: fail } = await client.stop();
     assert.equal(fail, 0, `failed requests through the rollback (ok ${ok})`);
     assert.ok((ok ?? 0) > 20, `the client kept requesting (${ok} answers)`);
     assert.ok(await answersSteadily(blue), 'only blue answers once the rollback has converged');

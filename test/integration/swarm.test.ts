@@ -19,11 +19,10 @@ import { eventually, removeTempDirs, uniqueRunId } from '../helpers/docker.js';
 import { phaseSession, serviceConfig, serviceRepo, type PhaseSession } from '../helpers/phase-repo.js';
 import { dockerConfigFor, registryAuthorization } from '../helpers/registry.js';
 import { createSwarmLab, swarmLabUnavailable, type SwarmLab } from '../helpers/swarm-lab.js';
-import { labAnswer, labPhase, testLabCanBeBuilt } from '../helpers/swarm-suite.js';
+import { labAnswer, labPhase, startLabClient, tearDownLab, testLabCanBeBuilt } from '../helpers/swarm-suite.js';
 
 const service = uniqueRunId();
 const network = `porter-${service}-Stage`;
-const client = `${service}-client`;
 let lab: SwarmLab | undefined;
 let unavailable: string | undefined;
 let repo = '';
@@ -58,14 +57,7 @@ before(async () => {
   });
 });
 
-after(async () => {
-  if (lab) {
-    await lab.docker('manager', ['rm', '-f', client], 20_000).catch(() => '');
-    const left = await lab.teardown();
-    assert.deepEqual(left, [], `the swarm lab left things behind: ${left.join('; ')}`);
-  }
-  await removeTempDirs();
-});
+after(() => tearDownLab(lab, service, removeTempDirs));
 
 const phase = <T>(run: (s: PhaseSession) => Promise<T>): Promise<{ value: T; s: PhaseSession }> => labPhase(lab, repo, dockerConfig, run);
 
@@ -147,15 +139,11 @@ void describe('Swarm regions on a two-node swarm', () => {
     await sleep(5); // a distinct stack id (a millisecond clock)
     const green = await provisioned();
     assert.notEqual(green.stackId, blue.stackId);
-    await lab.docker('manager', ['run', '-d', '--name', client, '--label', `${Label.service}=${service}`, '--network', network, 'busybox:latest', 'sh', '-c',
-      `ok=0; fail=0; while true; do if timeout 2 wget -q -O- http://${service}:8080/ > /tmp/last 2>/dev/null; then ok=$((ok+1)); cat /tmp/last >> /tmp/seen; else fail=$((fail+1)); fi; echo "$ok $fail" > /tmp/count.new && mv /tmp/count.new /tmp/count; sleep 0.1; done`]);
-    await sleep(2000);
+    const client = await startLabClient(lab, service, network, { [Label.service]: service });
     const promoted = await phase((s) => buildPromote(s.ctx, 'Stage', undefined));
     assert.equal(promoted.value, 'passed', promoted.s.results().map((r) => `${r.message ?? ''} ${r.tail.join(' | ')}`).join('\n'));
     await sleep(3000);
-    const [ok, fail] = (await lab.docker('manager', ['exec', client, 'cat', '/tmp/count'])).trim().split(' ').map(Number);
-    const seen = (await lab.docker('manager', ['exec', client, 'sort', '-u', '/tmp/seen'])).trim().split('\n');
-    await lab.docker('manager', ['rm', '-f', client]);
+    const { ok, failed: fail, seen } = await client.stop();
     assert.equal(fail, 0, `failed requests through the promote (ok ${ok})`);
     assert.ok((ok ?? 0) > 30, `the client kept requesting (${ok} answers)`);
     // DNS round-robin need not rotate within the promote's few seconds: keep asking the alias until both green
