@@ -21,13 +21,15 @@ export async function answerOnNetwork(engine: DockerEngine, service: string, net
 
 /**
  * A client on `network` (a busybox container named `<service>-client`, with `labels`) asking `http://<service>:8080/`
- * every 100 ms, each request allowed 2 s; started and given a second to warm up. `stop()` removes it and returns how
+ * every 100 ms, each request allowed 5 s (a request that races an alias switch waits for TCP's SYN retry, sent
+ * 1 s and then 3 s after the first; on a busy engine the reconnect can take more than the first second); started
+ * and given a second to warm up. `stop()` removes it and returns how
  * many requests were answered and how many failed.
  */
 export async function startClientLoop(service: string, network: string, labels: Record<string, string>): Promise<{ stop(): Promise<{ ok: number; failed: number }> }> {
   const client = await engineApi('POST', `/containers/create?name=${service}-client`, 30_000, {
     Image: 'busybox:latest', Labels: labels, HostConfig: { NetworkMode: network },
-    Cmd: ['sh', '-c', `while true; do if timeout 2 wget -q -O- http://${service}:8080/ >/dev/null 2>&1; then echo ok; else echo FAILED; fi; sleep 0.1; done`],
+    Cmd: ['sh', '-c', `while true; do if timeout 5 wget -q -O- http://${service}:8080/ >/dev/null 2>&1; then echo ok; else echo FAILED; fi; sleep 0.1; done`],
   });
   const id = (client.body as { Id: string }).Id;
   assert.equal((await engineApi('POST', `/containers/${id}/start`)).status, 204, 'the client container did not start');
