@@ -108,7 +108,8 @@ function packPending(bench: BenchContext): string | undefined {
   return undefined;
 }
 
-async function cleanup(ws: Workspace): Promise<void> {
+async function cleanup(ws: Workspace, undos: (() => Promise<void>)[]): Promise<void> {
+  for (const undo of undos.reverse()) await undo().catch((err: unknown) => progress(`cleanup: ${err instanceof Error ? err.message : String(err)}`));
   const removed = await removeFromEngine(ws.docker, ws.services);
   const left = await removeFromEngine(ws.docker, ws.services);
   await removeWorkspaceFiles(ws);
@@ -121,7 +122,8 @@ async function main(): Promise<void> {
   if (!existsSync(opts.porterBin)) throw new Error(`bench: no porter at ${opts.porterBin}; run npm run build first`);
   const ws = await openWorkspace();
   let cleaning: Promise<void> | undefined;
-  const clean = (): Promise<void> => (cleaning ??= cleanup(ws));
+  const undos: (() => Promise<void>)[] = [];
+  const clean = (): Promise<void> => (cleaning ??= cleanup(ws, undos));
   process.once('SIGINT', () => {
     progress('bench: interrupted, cleaning up');
     void clean().finally(() => process.exit(130));
@@ -129,6 +131,7 @@ async function main(): Promise<void> {
   const bench: BenchContext = {
     ws, porterBin: opts.porterBin, floorJs: join(benchDir, 'floor.js'), example: join(repoRoot, 'examples', 'hello'),
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: ws.root, XDG_CACHE_HOME: join(ws.root, 'cache'), NO_COLOR: '1' },
+    onCleanup: (undo) => void undos.push(undo),
   };
   const results: ScenarioResult[] = [];
   let engineVersion = '?';

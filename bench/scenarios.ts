@@ -6,6 +6,7 @@ import { measure, type Command } from './measure.js';
 import { deployOnEngine } from './deploy-scenario.js';
 import { packHello } from './pack-scenario.js';
 import { repoCopy } from './repo-copy-scenario.js';
+import { promoteOnSwarm } from './swarm-scenario.js';
 import { createPluginRemote, createRepo, gitSpy, removeFromEngine, type Workspace } from './workspace.js';
 
 export type Side = 'porter' | 'floor';
@@ -45,6 +46,8 @@ export interface BenchContext {
   example: string;
   /** The environment every child gets (nothing else of the bench's own environment leaks in). */
   env: Record<string, string>;
+  /** Registers what to undo at the end (after a failure and on Ctrl-C too): a private engine, say. */
+  onCleanup(undo: () => Promise<void>): void;
 }
 
 const HOOKS = 10;
@@ -204,4 +207,4 @@ export async function scaling(bench: BenchContext): Promise<Scenario[]> {
   return scenarios;
 }
 
-export const SCENARIOS: Record<string, (bench: BenchContext) => Promise<Scenario | Scenario[]>> = { a: sequenceBuilt, b: concurrentGroup, c: pluginSecondRun, d: freshImages, e: help, f: packHello, g: repoCopy, h: deployOnEngine, j: scaling };
+export const SCENARIOS: Record<string, (bench: BenchContext) => Promise<Scenario | Scenario[]>> = { a: sequenceBuilt, b: concurrentGroup, c: pluginSecondRun, d: freshImages, e: help, f: packHello, g: repoCopy, h: deployOnEngine, i: promoteOnSwarm, j: scaling };

@@ -76,8 +76,17 @@ async function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
   return Promise.race([once(child, 'exit').then(() => true), sleep(ms, undefined, { ref: false }).then(() => false)]);
 }
 
+export interface SwarmLabOptions {
+  /**
+   * 2 (the default): manager and worker as drawn above. 1: the manager alone (no netns B, no swarm link), advertising
+   * its host-side address 10.250.K.2; the bench's single-node Swarm. `workerHost` then names a socket that never exists.
+   */
+  nodes?: 1 | 2;
+}
+
 /** Builds the lab; on any failure what was made is torn down before the error is thrown. */
-export async function createSwarmLab(): Promise<SwarmLab> {
+export async function createSwarmLab(options: SwarmLabOptions = {}): Promise<SwarmLab> {
+  const two = (options.nodes ?? 2) === 2;
   const dir = await mkdtemp(join(tmpdir(), 'porter-swarm-test-'));
   const k = await freeOctet();
   const net = { a: `porter-sw${k}a`, b: `porter-sw${k}b` };
@@ -130,54 +139,62 @@ export async function createSwarmLab(): Promise<SwarmLab> {
     await mkdir(join(dir, 'b'));
     await mkdir(join(dir, 'registry'));
     await writeFile(join(dir, 'daemon.json'), '{}\n');
-    for (const n of ['a', 'b'] as const) await sh('ip', ['netns', 'add', net[n]]);
+    const nodes = two ? (['a', 'b'] as const) : (['a'] as const);
+    for (const n of nodes) await sh('ip', ['netns', 'add', net[n]]);
     await sh('ip', ['link', 'add', hostEnd.a, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', net.a]);
-    await sh('ip', ['link', 'add', hostEnd.b, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', net.b]);
-    await sh('ip', ['link', 'add', 'swarm0', 'netns', net.a, 'type', 'veth', 'peer', 'name', 'swarm0', 'netns', net.b]);
+    if (two) await sh('ip', ['link', 'add', hostEnd.b, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', net.b]);
+    if (two) await sh('ip', ['link', 'add', 'swarm0', 'netns', net.a, 'type', 'veth', 'peer', 'name', 'swarm0', 'netns', net.b]);
     const plan: [string, string, string, string][] = [['a', 'eth0', ip(2), ip(1)], ['b', 'eth0', ip(6), ip(5)]];
     await sh('ip', ['addr', 'add', `${ip(1)}/30`, 'dev', hostEnd.a]);
-    await sh('ip', ['addr', 'add', `${ip(5)}/30`, 'dev', hostEnd.b]);
-    for (const l of Object.values(hostEnd)) await sh('ip', ['link', 'set', l, 'up']);
-    for (const [n, dev, addr, gw] of plan) {
+    if (two) await sh('ip', ['addr', 'add', `${ip(5)}/30`, 'dev', hostEnd.b]);
+    for (const n of nodes) await sh('ip', ['link', 'set', hostEnd[n], 'up']);
+    for (const [n, dev, addr, gw] of plan.slice(0, nodes.length)) {
       const ns = net[n as 'a' | 'b'];
       await sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
       await sh('ip', ['-n', ns, 'addr', 'add', `${addr}/30`, 'dev', dev]);
       await sh('ip', ['-n', ns, 'link', 'set', dev, 'up']);
-      await sh('ip', ['-n', ns, 'addr', 'add', `${n === 'a' ? ip(9) : ip(10)}/30`, 'dev', 'swarm0']);
-      await sh('ip', ['-n', ns, 'link', 'set', 'swarm0', 'up']);
+      if (two) {
+        await sh('ip', ['-n', ns, 'addr', 'add', `${n === 'a' ? ip(9) : ip(10)}/30`, 'dev', 'swarm0']);
+        await sh('ip', ['-n', ns, 'link', 'set', 'swarm0', 'up']);
+      }
       await sh('ip', ['-n', ns, 'route', 'add', 'default', 'via', gw]);
     }
-    // The test (on the host) reaches host-mode published ports at the nodes' swarm addresses; gone with the veths.
-    await sh('ip', ['route', 'add', `${ip(9)}/32`, 'via', ip(2)]);
-    await sh('ip', ['route', 'add', `${ip(10)}/32`, 'via', ip(6)]);
+    if (two) {
+      // The test (on the host) reaches host-mode published ports at the nodes' swarm addresses; gone with the veths.
+      await sh('ip', ['route', 'add', `${ip(9)}/32`, 'via', ip(2)]);
+      await sh('ip', ['route', 'add', `${ip(10)}/32`, 'via', ip(6)]);
+    }
 
     // A login is required, so the nodes can pull only with the credentials porter hands Swarm at service creation.
     await writeFile(join(dir, 'registry', 'htpasswd'), REGISTRY_HTPASSWD);
     await writeFile(join(dir, 'registry', 'config.yml'), registryConfig(registry, join(dir, 'registry')));
     await start('registry', 'docker-registry', ['serve', join(dir, 'registry', 'config.yml')]);
-    for (const n of ['a', 'b'] as const) {
+    for (const n of nodes) {
       const d = join(dir, n);
       await start(`dockerd-${n}`, 'nsenter', [`--net=/var/run/netns/${net[n]}`, 'dockerd',
         '--config-file', join(dir, 'daemon.json'), '--data-root', join(d, 'data'), '--exec-root', join(d, 'exec'),
         '--pidfile', join(d, 'docker.pid'), '-H', host(n), '--iptables=false', '--ip-masq=false', '--bridge=none',
         '--insecure-registry', registry, '--log-level', 'warn']);
     }
-    for (const node of ['manager', 'worker'] as const) await waitFor(() => docker(node, ['version', '--format', '{{.Server.Version}}'], 5_000), 90_000, `dockerd (${node}) to answer; see ${dir}/dockerd-*.log`);
+    for (const node of two ? (['manager', 'worker'] as const) : (['manager'] as const)) await waitFor(() => docker(node, ['version', '--format', '{{.Server.Version}}'], 5_000), 90_000, `dockerd (${node}) to answer; see ${dir}/dockerd-*.log`);
     await waitFor(async () => { if (!(await registryAnswers(registry))) throw new Error(`${registry} does not answer`); }, 30_000, 'the registry to listen');
 
-    await docker('manager', ['swarm', 'init', '--advertise-addr', ip(9), '--listen-addr', `${ip(9)}:2377`, '--default-addr-pool', '10.249.0.0/16']);
-    const token = (await docker('manager', ['swarm', 'join-token', '-q', 'worker'])).trim();
-    await docker('worker', ['swarm', 'join', '--token', token, '--advertise-addr', ip(10), '--listen-addr', `${ip(10)}:2377`, `${ip(9)}:2377`]);
+    const managerAddr = two ? ip(9) : ip(2);
+    await docker('manager', ['swarm', 'init', '--advertise-addr', managerAddr, '--listen-addr', `${managerAddr}:2377`, '--default-addr-pool', '10.249.0.0/16']);
+    if (two) {
+      const token = (await docker('manager', ['swarm', 'join-token', '-q', 'worker'])).trim();
+      await docker('worker', ['swarm', 'join', '--token', token, '--advertise-addr', ip(10), '--listen-addr', `${ip(10)}:2377`, `${ip(9)}:2377`]);
+    }
     await waitFor(async () => {
       const ready = (await docker('manager', ['node', 'ls', '--format', '{{.Status}} {{.Availability}}'])).split('\n').filter((l) => l.trim() === 'Ready Active');
-      if (ready.length !== 2) throw new Error(`${ready.length} of 2 nodes ready`);
-    }, 60_000, 'both nodes to be ready');
+      if (ready.length !== nodes.length) throw new Error(`${ready.length} of ${nodes.length} nodes ready`);
+    }, 60_000, 'every node to be ready');
     await copyBusybox(host('a'));
   } catch (err) {
     const left = await teardown();
     throw new Error(`could not build the swarm lab: ${(err as Error).message}${left.length ? ` (and left behind: ${left.join('; ')})` : ''}`, { cause: err });
   }
-  return { dir, managerHost: host('a'), workerHost: host('b'), registry, nodeAddresses: [ip(9), ip(10)], docker, teardown };
+  return { dir, managerHost: host('a'), workerHost: host('b'), registry, nodeAddresses: two ? [ip(9), ip(10)] : [ip(2), ip(2)], docker, teardown };
 }
 
 async function waitFor(check: () => Promise<unknown>, timeoutMs: number, what: string): Promise<void> {
