@@ -36,22 +36,27 @@ async function setAliases(docker: Docker, s: Service, networkId: string, aliases
   await docker.getService(s.ID).update({ version: s.Version?.Index ?? 0, ...spec, TaskTemplate: { ...template, Networks: [...others, { Target: networkId, Aliases: aliases }] } });
 }
 
-async function converged(docker: Docker, id: string): Promise<boolean> {
+const runningTasks = (docker: Docker, id: string): Promise<{ ID: string; Status?: { State?: string } }[]> =>
+  docker.listTasks({ filters: { service: [id], 'desired-state': ['running'] } }) as Promise<{ ID: string; Status?: { State?: string } }[]>;
+
+/** Done: the update completed, its replicas running, none of them a task from before it (the manager may not have started it yet). */
+async function converged(docker: Docker, id: string, before: ReadonlySet<string>): Promise<boolean> {
   const [info, tasks] = await Promise.all([
     docker.getService(id).inspect() as Promise<Service>,
-    docker.listTasks({ filters: { service: [id], 'desired-state': ['running'] } }) as Promise<{ Status?: { State?: string } }[]>,
+    runningTasks(docker, id),
   ]);
   const state = (info as Service & { UpdateStatus?: { State?: string } }).UpdateStatus?.State;
   if (state && /paused|rollback/.test(state)) throw new Error(`floor-swarm: the update of ${info.Spec?.Name ?? id} is ${state}`);
   const replicas = info.Spec?.Mode?.Replicated?.Replicas ?? 1;
-  return (state === undefined || state === 'completed') && tasks.length === replicas && tasks.every((t) => t.Status?.State === 'running');
+  return (state === undefined || state === 'completed') && tasks.length === replicas && tasks.every((t) => t.Status?.State === 'running' && !before.has(t.ID));
 }
 
 async function move(docker: Docker, spec: SwarmFloorSpec, services: Service[], networkId: string, aliases: string[]): Promise<void> {
+  const before = new Set((await Promise.all(services.map((s) => runningTasks(docker, s.ID)))).flat().map((t) => t.ID));
   for (const s of services) await setAliases(docker, s, networkId, aliases);
   const deadline = Date.now() + 120_000;
   for (const s of services) {
-    while (!(await converged(docker, s.ID))) {
+    while (!(await converged(docker, s.ID, before))) {
       if (Date.now() > deadline) throw new Error(`floor-swarm: ${s.Spec?.Name ?? s.ID} did not converge within 120 s`);
       await sleep(spec.pollMs);
     }

@@ -57,7 +57,9 @@ export async function promoteSwarmRegion(ctx: RunContext, env: EnvironmentConfig
     if (services.length === 0) return true;
     const before = await currentTaskIds(engine, services);
     for (const s of services) await engine.setServiceAliases(s.id, network, aliases, p.auth);
-    const done = await waitConverged({ engine, services, timeoutMs: UPDATE_TIMEOUT_MS, before, skipReplacedStop: true }, ctx.signal, ctx.now);
+    // `replaced`: an alias change replaces every task, and right after the update call the manager may not have
+    // started it yet (no update status, the old tasks still running), which would pass for converged.
+    const done = await waitConverged({ engine, services, timeoutMs: UPDATE_TIMEOUT_MS, before, replaced: true, skipReplacedStop: true }, ctx.signal, ctx.now);
     if (done.ok) return true;
     step.fail(`Promoting stack ${p.stack.id} in Swarm region ${region.name} of ${env.name} stopped: updating ${services.map((s) => s.name).join(', ')} ${done.reason}. ${aliases.length ? `The previous stack still answers to ${service}.` : `Stack ${p.stack.id} answers to ${service}; the old stack may answer too until its update is resumed or it is pruned.`}`, done.lines);
     return false;
