@@ -37,6 +37,8 @@ export interface FloorSpec {
   readOnly?: string[];
   images?: FloorImage[];
   payload?: string;
+  /** The engines to run the list on, all at once (porter's regions); default: the shared engine's socket. */
+  socketPaths?: string[];
 }
 
 const trace = process.env.BENCH_TRACE === '1';
@@ -99,15 +101,16 @@ async function run(docker: Docker, spec: FloorSpec, hook: FloorHook, n: number):
 
 async function main(): Promise<void> {
   const spec = JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8')) as FloorSpec;
-  const docker = new Docker({ socketPath: '/var/run/docker.sock' });
+  const engines = (spec.socketPaths ?? ['/var/run/docker.sock']).map((socketPath) => new Docker({ socketPath }));
+  const docker = engines[0] as Docker;
   mark('loaded');
-  let codes: number[];
-  if (spec.mode === 'group') {
-    codes = await Promise.all(spec.hooks.map((hook, n) => run(docker, spec, hook, n)));
-  } else {
-    codes = [];
-    for (const [n, hook] of spec.hooks.entries()) codes.push(await run(docker, spec, hook, n));
-  }
+  const runList = async (engine: Docker): Promise<number[]> => {
+    if (spec.mode === 'group') return Promise.all(spec.hooks.map((hook, n) => run(engine, spec, hook, n)));
+    const codes: number[] = [];
+    for (const [n, hook] of spec.hooks.entries()) codes.push(await run(engine, spec, hook, n));
+    return codes;
+  };
+  const codes = (await Promise.all(engines.map(runList))).flat();
   for (const image of spec.images ?? []) await build(docker, image, spec.labels, image.buildArgs);
   mark('images built');
   if (spec.payload && spec.images?.length) {

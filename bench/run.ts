@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --reps N --only h,j --porter PATH --before PATH...]` (or BENCH_ONLY=hj): issue 8's and 19's scenarios, porter against
+ * `npm run bench [-- --reps N --only h,j --porter PATH --before PATH...]` (or BENCH_ONLY=hj): issue 8's and 19's scenarios
+ * ((i) and r, (j)'s regions, start engines of their own and need root), porter against
  * its floor in one process run, interleaved (each repetition rotates which side goes first) so the machine's
  * noise falls on all sides; medians, ratios, porter's peak RSS, targets. `--before` (repeatable) measures other
  * builds of porter alongside, for a change's before and after. Everything it creates is named or labelled
@@ -40,7 +41,7 @@ function parseOptions(argv: string[]): Options {
     else if (flag === '--porter' && value) opts.porterBin = resolve(value);
     else if (flag === '--before' && value) opts.beforeBins.push(resolve(value));
     else if (flag === '--out' && value) opts.outDir = resolve(value);
-    else throw new Error(`bench: unknown argument ${flag}; use --reps N, --only abcdefhj, --porter PATH, --before PATH, --out DIR`);
+    else throw new Error(`bench: unknown argument ${flag}; use --reps N, --only abcdefghijr, --porter PATH, --before PATH, --out DIR`);
     i += 1;
   }
   return opts;

@@ -6,6 +6,7 @@ import { measure, type Command } from './measure.js';
 import { deployOnEngine } from './deploy-scenario.js';
 import { packHello } from './pack-scenario.js';
 import { repoCopy } from './repo-copy-scenario.js';
+import { regions } from './regions-scenario.js';
 import { promoteOnSwarm } from './swarm-scenario.js';
 import { createPluginRemote, createRepo, gitSpy, removeFromEngine, type Workspace } from './workspace.js';
 
@@ -207,4 +208,4 @@ export async function scaling(bench: BenchContext): Promise<Scenario[]> {
   return scenarios;
 }
 
-export const SCENARIOS: Record<string, (bench: BenchContext) => Promise<Scenario | Scenario[]>> = { a: sequenceBuilt, b: concurrentGroup, c: pluginSecondRun, d: freshImages, e: help, f: packHello, g: repoCopy, h: deployOnEngine, i: promoteOnSwarm, j: scaling };
+export const SCENARIOS: Record<string, (bench: BenchContext) => Promise<Scenario | Scenario[]>> = { a: sequenceBuilt, b: concurrentGroup, c: pluginSecondRun, d: freshImages, e: help, f: packHello, g: repoCopy, h: deployOnEngine, i: promoteOnSwarm, j: scaling, r: regions };

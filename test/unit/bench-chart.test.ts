@@ -27,3 +27,9 @@ test('(j) summary: per-hook growth from 10 to 100, the 100-hook group against it
   assert.match(text, /peak RSS at N=100: 110 MB/);
   assert.equal(scalingSummary([]), '');
 });
+
+test('(j) summary: the regions series alone, each N against the floor on the same engines, no empty hook-series lines', () => {
+  const text = scalingSummary([point('regions', 1, 2, 2), point('regions', 4, 6, 4)]);
+  assert.match(text, /regions: N=1 2\.00 s \(1\.00× the floor on the same engines\), N=4 6\.00 s \(1\.50× the floor on the same engines\)/);
+  assert.doesNotMatch(text, /sequence:|group:/);
+});
