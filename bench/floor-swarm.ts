@@ -24,6 +24,11 @@ export interface SwarmFloorSpec {
   pollMs: number;
 }
 
+/** BENCH_TRACE=1: when each step ended, in ms since the process started (node's own start-up included). */
+const mark = (what: string): void => {
+  if (process.env.BENCH_TRACE === '1') process.stderr.write(`${performance.now().toFixed(0).padStart(6)} ms  ${what}\n`);
+};
+
 type Service = Awaited<ReturnType<Docker['listServices']>>[number];
 
 const hasAlias = (s: Service, networkId: string, alias: string): boolean =>
@@ -65,10 +70,14 @@ async function move(docker: Docker, spec: SwarmFloorSpec, services: Service[], n
 
 const spec = JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8')) as SwarmFloorSpec;
 const docker = new Docker({ socketPath: spec.socketPath });
+mark('loaded');
 const networkId = ((await docker.getNetwork(spec.network).inspect()) as { Id: string }).Id;
 const all = await docker.listServices({ filters: { label: [`porter.service=${spec.service}`] } });
 const old = all.filter((s) => hasAlias(s, networkId, spec.service));
 const fresh = all.filter((s) => !hasAlias(s, networkId, spec.service));
 if (fresh.length === 0) throw new Error('floor-swarm: no stack without the alias to promote');
+mark('planned');
 await move(docker, spec, fresh, networkId, [spec.service]);
+mark('new stack has the alias');
 await move(docker, spec, old, networkId, []);
+mark('old stack has lost it');
