@@ -25,7 +25,7 @@ await describePrivateEngine('faults: the engine restarts under porter watch', 't
   before(async () => {
     // A worker only: the private engine lives in a network namespace of its own, where porter could not reach a published port.
     repo = await serviceRepo({
-      '.porter/config': serviceConfig(service, '  on-die:\n  - name: vars\n    dockerfile: .porter/hooks/vars/Dockerfile\n', stageRegion(['- name: worker'], ['- on: die', '  hooks: on-die'])),
+      '.porter/config': serviceConfig(service, '  on-die:\n  - name: vars\n    dockerfile: .porter/hooks/vars/Dockerfile\n', stageRegion(['- name: worker', '  topology: worker'], ['- on: die', '  hooks: on-die'])),
       '.porter/hooks/vars/Dockerfile': 'FROM busybox:latest\nCMD ["sh", "-c", "echo VARS $PORTER_EVENT $PORTER_EVENT_CONTAINER $PORTER_EVENT_EXIT_CODE"]\n',
       '.dockerignore': '.porter-tmp\n',
       Dockerfile: 'FROM busybox:latest\nCMD ["sh", "-c", "trap \'exit 0\' TERM; while true; do sleep 1; done"]\n',

@@ -19,9 +19,19 @@ export function labPhase<T>(lab: SwarmLab | undefined, repo: string, dockerConfi
   return inPhaseSession(repo, run, { DOCKER_HOST: lab?.managerHost, DOCKER_REGISTRY: undefined, DOCKER_REPOSITORY: undefined, DOCKER_CONFIG: dockerConfig });
 }
 
-/** What `http://<service>:8080/` answers to a container on the overlay `network`, right now. */
+/**
+ * What `http://<service>:8080/` answers to a container on the overlay `network`, right now. The manager can refuse to
+ * attach a container to the overlay for a moment while its services are updated ("network … not found", Docker
+ * 20.10): that is said in the answer, so a test polling for an answer asks again.
+ */
 export async function labAnswer(lab: SwarmLab, service: string, network: string): Promise<string> {
-  return (await lab.docker('manager', ['run', '--rm', '--network', network, 'busybox:latest', 'timeout', '5', 'wget', '-q', '-O-', `http://${service}:8080/`])).trim();
+  try {
+    return (await lab.docker('manager', ['run', '--rm', '--network', network, 'busybox:latest', 'timeout', '5', 'wget', '-q', '-O-', `http://${service}:8080/`])).trim();
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (/network \S+ not found/.test(message)) return `(no answer: the manager could not attach a container to ${network} just then)`;
+    throw err;
+  }
 }
 
 /**

@@ -18,7 +18,7 @@ import { eventually, removeTempDirs, uniqueRunId } from '../helpers/docker.js';
 import { commitAll, phaseSession, serviceConfig, serviceRepo, type PhaseSession } from '../helpers/phase-repo.js';
 import { dockerConfigFor } from '../helpers/registry.js';
 import { createSwarmLab, swarmLabUnavailable, type SwarmLab } from '../helpers/swarm-lab.js';
-import { startLabClient, tearDownLab } from '../helpers/swarm-suite.js';
+import { labAnswer, startLabClient, tearDownLab } from '../helpers/swarm-suite.js';
 
 const service = uniqueRunId();
 const network = `porter-${service}-Stage`;
@@ -80,9 +80,7 @@ async function serviceImages(): Promise<Record<string, string>> {
   return Object.fromEntries(await Promise.all(ids.map(async (id) => [id, (await stage().docker('manager', ['service', 'inspect', id, '--format', '{{.Spec.TaskTemplate.ContainerSpec.Image}}'])).trim()])));
 }
 
-async function answerOnNetwork(): Promise<string> {
-  return (await stage().docker('manager', ['run', '--rm', '--network', network, 'busybox:latest', 'timeout', '5', 'wget', '-q', '-O-', `http://${service}:8080/`])).trim();
-}
+const answerOnNetwork = (): Promise<string> => labAnswer(stage(), service, network);
 
 /** Five answers in a row are `page` (Swarm's DNS converges across nodes by gossip). */
 async function answersSteadily(page: string): Promise<boolean> {
