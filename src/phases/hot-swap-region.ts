@@ -8,8 +8,13 @@ import { ensureImages, lastLines, stackRecord, startedHealth, startOne, type Sta
 import { networkName, stackContainerName } from './stack-names.js';
 import type { Stack } from './stacks.js';
 
-/** How long a container that lost the alias keeps serving before it stops: a client that resolved it just before still gets its answer. */
-const DRAIN_MS = 1000;
+/**
+ * How long a container that lost the alias keeps serving before it stops: a client that resolved it just before still
+ * gets its answer. Losing the alias is a disconnect and a reconnect at the same address; a SYN sent in between is
+ * retried by TCP 1 s and 3 s after the first, so the drain outlasts the second retry (with 1 s, one request in a
+ * CI run reached a container that had just stopped).
+ */
+const DRAIN_MS = 3500;
 
 /** One container of the stack replaced: the old one set aside (stopped, renamed), the new one in its place. */
 interface Swap {
@@ -90,18 +95,21 @@ async function swapOne(ctx: RunContext, req: StackRequest, config: ContainerConf
   let bridge: Started | undefined;
   try {
     if (swap.old?.running && swap.aliases.length > 0) {
-      const started = await startHealthy(ctx, req, config, `${swap.name}-hotswap`, network, { aliases: swap.aliases });
+      // The alias only once it answers: a container in the alias while it starts would refuse a client's connection.
+      const started = await startHealthy(ctx, req, config, `${swap.name}-hotswap`, network, { aliases: [] });
       if ('message' in started) return started;
       bridge = started;
+      await setAliases(engine, network, started.id, swap.aliases);
     }
     if (swap.old) await setAside(ctx, engine, network, swap, bridge !== undefined);
     const hostPort = swap.old && config.inetPort ? swap.old.ports[config.inetPort]?.hostPort : undefined;
-    const next = await startHealthy(ctx, req, config, swap.name, network, { aliases: swap.aliases, ...(hostPort ? { hostPort } : {}) });
+    const next = await startHealthy(ctx, req, config, swap.name, network, { aliases: [], ...(hostPort ? { hostPort } : {}) });
     if ('message' in next) {
       await putBack(engine, network, swap);
       return next;
     }
     swap.next = next;
+    if (swap.aliases.length > 0) await setAliases(engine, network, next.id, swap.aliases);
     return undefined;
   } finally {
     if (bridge) {
