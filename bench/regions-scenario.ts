@@ -1,8 +1,10 @@
 /**
  * (j)'s regions series: one list of trivial hooks in sequence, run by `porter build hook -e R<n>` in the n regions of
  * an environment (1, 2, 4), each region a private engine of the bench's own (test/helpers/private-dockerd.ts, as in
- * the fault suite: a dockerd in its own network namespace); the floor runs the same list on the same engines, all at
- * once. The engines are TypeScript under test/, loaded through tsx at run time, torn down at the bench's clean-up.
+ * the fault suite: a dockerd in its own network namespace). Hooks run on porter's own engine whatever the region (the
+ * region's engine is where its stacks live; docs/swarm.md, docs/events.md), so the floor runs the same list n times
+ * at once on that engine, one list per region. The engines are TypeScript under test/, loaded through tsx at run
+ * time, torn down at the bench's clean-up.
  */
 import { join } from 'node:path';
 import { tsImport } from 'tsx/esm/api';
@@ -55,18 +57,20 @@ export async function regions(bench: BenchContext): Promise<Scenario[]> {
   ].join('\n'));
   const config = `${porterConfig(service, { bench: hooks })}environments:\n${environments.join('\n')}\n`;
   const repo = await createRepo(bench.ws, 'jr', { ...hookFiles(hooks), '.porter/config': config });
+  const ownSocket = (bench.env.DOCKER_HOST ?? process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock').replace(/^unix:\/\//, '');
   const scenarios: Scenario[] = [];
   for (const n of REGION_N) {
     const spec: FloorSpec = {
       mode: 'sequence', repoDir: repo, labels: { 'porter.service': service, 'bench.side': 'floor' },
       hooks: hooks.map((h) => ({ contextDir: join(repo, hookDir(h.name)), dockerfile: 'Dockerfile', tag: `${service}-floor-${h.name}` })),
-      socketPaths: made.slice(0, n).map((e) => e.host.replace(/^unix:\/\//, '')),
+      // porter's own engine (DOCKER_HOST or the local socket), once per region: where porter runs every region's list.
+      socketPaths: Array.from({ length: n }, () => ownSocket),
     };
     const specFile = join(bench.ws.root, `jr${n}-floor.json`);
     await writeFile(specFile, JSON.stringify(spec, null, 2));
     scenarios.push({
       id: `jr${n}`, title: `${HOOKS} trivial hooks in sequence in ${n} region${n > 1 ? 's' : ''} (private engines)`,
-      floorIs: `dockerode: the same ${HOOKS} on each of the ${n} engine${n > 1 ? 's' : ''}, the engines at once`,
+      floorIs: `dockerode: the same ${HOOKS} on porter's own engine, ${n > 1 ? `${n} lists at once (one per region)` : 'once'}`,
       target: 1.1, series: { name: 'regions', n },
       porter: { argv: [process.execPath, bench.porterBin, '-C', repo, 'build', 'hook', '-name', 'bench', '-e', `R${n}`], env: bench.env },
       floor: { argv: [process.execPath, bench.floorJs, specFile], env: bench.env },

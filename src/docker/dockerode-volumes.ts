@@ -12,7 +12,7 @@ import { engineCalls } from './engine-errors.js';
 import { labelFilters } from './labels.js';
 import { VOLUME_DIR } from './repo-sync.js';
 
-export type VolumeOperations = Pick<DockerEngine, 'createVolume' | 'listVolumes' | 'removeVolume' | 'writeVolume' | 'readVolume' | 'seesPath'>;
+export type VolumeOperations = Pick<DockerEngine, 'createVolume' | 'listVolumes' | 'removeVolume' | 'writeVolume' | 'writeVolumes' | 'readVolume' | 'seesPath'>;
 
 const cleanupTimeoutMs = 15_000;
 /** Where the volume is mounted in the never-started container: a path no image has, so nothing is copied up. */
@@ -39,8 +39,8 @@ async function withIdleContainer<T>(
   }
 }
 
-function volumeMount(req: VolumeFilesRequest, readOnly: boolean): Dockerode.MountSettings {
-  return { Type: 'volume', Source: req.volume, Target: VOLUME_TARGET, ReadOnly: readOnly, VolumeOptions: { NoCopy: true } } as Dockerode.MountSettings;
+function volumeMount(req: VolumeFilesRequest, readOnly: boolean, target = VOLUME_TARGET): Dockerode.MountSettings {
+  return { Type: 'volume', Source: req.volume, Target: target, ReadOnly: readOnly, VolumeOptions: { NoCopy: true } } as Dockerode.MountSettings;
 }
 
 /** The volume operations of the adapter; `docker` is the lazily connected client of dockerode-engine.ts. */
@@ -71,6 +71,13 @@ export function volumeOperations(docker: () => Promise<Dockerode>, host: string,
       call((d) => withIdleContainer(d, track, req.image, req.labels, [volumeMount(req, false)], signal, async (container) => {
         await container.putArchive(tar, { path: VOLUME_TARGET, abortSignal: signal } as { path: string });
       })),
+
+    writeVolumes: (req, tar, signal) => {
+      const mounts = req.volumes.map((volume) => volumeMount({ volume, image: req.image, labels: req.labels }, false, `/${volume}`));
+      return call((d) => withIdleContainer(d, track, req.image, req.labels, mounts, signal, async (container) => {
+        await container.putArchive(tar, { path: '/', abortSignal: signal } as { path: string });
+      }));
+    },
 
     readVolume: (req, sink, signal) =>
       call((d) => withIdleContainer(d, track, req.image, req.labels, [volumeMount(req, true)], signal, async (container) => {

@@ -24,6 +24,11 @@ export interface VolumeOperations {
   removeVolume(name: string): Promise<void>;
   /** Extracts the tar `tar` at the volume's root, through the archive API (nothing runs, nothing is pulled). */
   writeVolume(req: VolumeFilesRequest, tar: Readable, signal: AbortSignal): Promise<void>;
+  /**
+   * Extracts `tar` at `/` of one container mounting each of `volumes` at `/<name>`: an entry `<name>/…` lands in that
+   * volume, and the entry `<name>` itself sets the mode and mtime of the volume's root (nothing runs, nothing is pulled).
+   */
+  writeVolumes(req: { volumes: string[]; image: string; labels: Record<string, string> }, tar: Readable, signal: AbortSignal): Promise<void>;
   /** The volume's content as a tar (each entry under one top directory), handed to `sink`; the stream ends with it. */
   readVolume(req: VolumeFilesRequest, sink: (tar: Readable) => Promise<void>, signal: AbortSignal): Promise<void>;
   /** True when the engine finds `file` in `dir` through a bind mount of `dir`: it shares porter's file system there. */

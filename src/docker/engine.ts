@@ -54,8 +54,22 @@ export interface RunRequest {
   volumes?: VolumeMount[];
   /** Files put into the container before it starts: a tar extracted at `path` (what a bind mount gives on a local engine). */
   putFiles?: { path: string; tar: () => Promise<Readable> };
-  /** Read out of the container after a normal exit, before it is removed: `path` as a tar, handed to `sink`. */
-  takeFiles?: { path: string; sink: (tar: Readable) => Promise<void> };
+  /**
+   * Read out of the container after a normal exit, before it is removed: `path` as a tar, handed to `sink` — unless
+   * the engine's stat says it is an empty regular file, or missing (nothing to read). `stat` is told what the engine
+   * found at `path` and at each of `statPaths` (undefined where nothing is).
+   */
+  takeFiles?: { path: string; sink: (tar: Readable) => Promise<void>; statPaths?: string[]; stat?: (found: (PathStat | undefined)[]) => void };
+}
+
+/** What the engine's archive API says of a path in a container (its HEAD request): no content is read. */
+export interface PathStat {
+  size: number;
+  /** The permission bits (0o777). */
+  perm: number;
+  kind: 'file' | 'directory' | 'symlink' | 'other';
+  /** As the engine writes it (RFC 3339, nanoseconds). */
+  mtime: string;
 }
 
 export interface ImageSummary {

@@ -13,6 +13,7 @@ import { classifyStartRefusal, execFailureLine } from '../docker/start-refusal.j
 import type { HookResult, HookStatus } from '../events.js';
 import { toEnvList, type HookScope } from './environment.js';
 import type { RepoRootMount } from './journal-entry.js';
+import type { OutputSlot } from '../docker/repo-transfer.js';
 import { parseOutputFile } from './outputs.js';
 import { startFailureAttempt } from './start-attempt.js';
 
@@ -57,14 +58,17 @@ export function repoRootMount(hook: HookConfig, repoDir: string): RepoRootMount 
 
 /**
  * What a hook container mounts: the repo at /repo_root (the checkout, or the volume holding its copy) and its output
- * directory at /porter — bound on an engine that sees the checkout, else put in before start and read out after exit.
+ * directory at /porter — bound on an engine that sees the checkout; else an output slot of the copy (a volume
+ * holding the empty file), or, when none is free, the file put in before start; either way read out after exit.
  */
-export function hookMounts(repo: RepoRootMount, outDir: string): Pick<RunRequest, 'binds' | 'volumes' | 'putFiles' | 'takeFiles'> {
+export function hookMounts(repo: RepoRootMount, outDir: string, slot?: OutputSlot): Pick<RunRequest, 'binds' | 'volumes' | 'putFiles' | 'takeFiles'> {
   if (repo.kind === 'bind') return { binds: [`${repo.source}:/repo_root${repo.readOnly ? ':ro' : ''}`, `${outDir}:${OUTPUT_DIR_IN_CONTAINER}`] };
+  const volumes = [{ name: repo.volume, target: '/repo_root', readOnly: repo.readOnly }];
+  const sink = (tar: Readable): Promise<void> => extractOutput(tar, join(outDir, 'output'));
+  if (!slot) return { binds: [], volumes, putFiles: { path: '/', tar: emptyOutputTar }, takeFiles: { path: OUTPUT_FILE_IN_CONTAINER, sink } };
   return {
-    binds: [], volumes: [{ name: repo.volume, target: '/repo_root', readOnly: repo.readOnly }],
-    putFiles: { path: '/', tar: emptyOutputTar },
-    takeFiles: { path: OUTPUT_FILE_IN_CONTAINER, sink: (tar) => extractOutput(tar, join(outDir, 'output')) },
+    binds: [], volumes: [...volumes, { name: slot.volume, target: OUTPUT_DIR_IN_CONTAINER, readOnly: false }],
+    takeFiles: { path: OUTPUT_FILE_IN_CONTAINER, sink, statPaths: [OUTPUT_DIR_IN_CONTAINER], stat: ([file, dir]) => slot.release(file, dir) },
   };
 }
 
@@ -122,9 +126,10 @@ export async function runContainer(
   try {
     const mount = await ctx.repoRoot.mountFor(hook.repoRoot === 'ro', image, ctx.signal);
     extras.onMount?.(mount);
+    const slot = mount.kind === 'volume' ? ctx.repoRoot.outputSlot() : undefined;
     // The next hook need not wait for this container's removal; the session's close() waits for it instead.
     const request = {
-      image, env: toEnvList(env), ...hookMounts(mount, outDir), labels, workingDir: '/repo_root', removeInBackground: true,
+      image, env: toEnvList(env), ...hookMounts(mount, outDir, slot), labels, workingDir: '/repo_root', removeInBackground: true,
       ...(hostNetwork ? { network: 'host' } : {}), ...(ctx.outputReady ? { outputReady: ctx.outputReady } : {}),
       ...(extras.keep ? { keep: true } : {}), ...(extras.name ? { name: extras.name } : {}),
     };

@@ -42,6 +42,12 @@ const READER = [
   '',
 ].join('\n');
 
+/** What a hook finds in its output directory: only its own, empty, \`$PORTER_OUTPUT\`. */
+const SLOT_CHECK = 'echo "files=$(ls -A /porter | tr \'\\n\' \' \')size=$(wc -c < "$PORTER_OUTPUT" | tr -d \' \')"\n';
+const slotChecks = (from: number, to: number): string[] =>
+  Array.from({ length: to - from + 1 }, (_, i) => scriptHook('slot-check.sh', { name: `check${from + i}` }));
+const groupWriters = [1, 2, 3, 4, 5].map((i) => scriptHook('slot-group.sh', { name: `group${i}`, concurrent: true }, { KEY: `G${i}` }));
+
 const CONFIG = `service_name: ${service}
 hooks:
   share:
@@ -49,12 +55,25 @@ ${scriptHook('writer.sh', { name: 'writer', env_file: '.porter/hook.env' })}
 ${scriptHook('reader.sh', { name: 'reader', repo_root: 'ro' }, { FROM_WRITER: null })}
   fail:
 ${scriptHook('fail.sh', { name: 'fails' })}
+  slots:
+${scriptHook('slot-first.sh', { name: 'first' })}
+${slotChecks(1, 6).join('\n')}
+  - dockerfile: .porter/hooks/nobody/Dockerfile
+    name: nobody
+${groupWriters.join('\n')}
+${slotChecks(7, 7).join('\n')}
+${scriptHook('slot-last.sh', { name: 'last' }, { A: null, NOBODY: null, G1: null, G2: null, G3: null, G4: null, G5: null })}
 `;
 
 const FILES = {
   'scripts/writer.sh': WRITER,
   'scripts/reader.sh': READER,
   'scripts/fail.sh': 'echo partial > /repo_root/partial.txt\nexit 3\n',
+  'scripts/slot-first.sh': `${SLOT_CHECK}echo A=1 >> "$PORTER_OUTPUT"; touch /porter/stray\n`,
+  'scripts/slot-check.sh': SLOT_CHECK,
+  'scripts/slot-group.sh': `${SLOT_CHECK}sleep 1; echo "$KEY=from-$KEY" >> "$PORTER_OUTPUT"\n`,
+  'scripts/slot-last.sh': 'echo "a=$A nobody=$NOBODY g=$G1,$G2,$G3,$G4,$G5"\n',
+  '.porter/hooks/nobody/Dockerfile': 'FROM busybox:latest\nUSER 65534\nCMD ["sh", "-c", "id -u; echo NOBODY=yes >> \\"$PORTER_OUTPUT\\""]\n',
   '.porter/hook.env': 'FROM_ENV_FILE=ef1\n',
   '.dockerignore': 'secret-dir\n',
   'secret-dir/x': 'not for hooks\n',
@@ -109,6 +128,19 @@ await describePrivateEngine('an engine that cannot see the checkout (copy mode)'
     await assert.rejects(stat(join(dir, 'drop.txt')), { code: 'ENOENT' });
     await assert.rejects(stat(join(dir, 'ro-probe')), { code: 'ENOENT' });
     assert.equal(await readFile(join(dir, 'secret-dir/x'), 'utf8'), 'not for hooks\n', 'an ignored file of the checkout was touched');
+    await assertEngineEmpty();
+  });
+
+  test('$PORTER_OUTPUT on a copy: each run finds only its own empty file, whatever the runs before it left; outputs reach later hooks', { timeout: 180_000 }, async () => {
+    // More runs than output slots, a run that leaves a stray file beside its output, one as a non-root user, a group at once.
+    const dir = await repo();
+    const r = await runPorter(dir, ['build', 'hook', '-name', 'slots'], env());
+    assertExit(r, 0);
+    for (const name of ['first', 'check1', 'check2', 'check3', 'check4', 'check5', 'check6', 'check7', 'group1', 'group2', 'group3', 'group4', 'group5']) {
+      assert.deepEqual(hookLines(r.stdout, `slots ${name}`), ['files=output size=0'], `${name}:\n${r.stdout}`);
+    }
+    assert.deepEqual(hookLines(r.stdout, 'slots nobody'), ['65534']);
+    assert.deepEqual(hookLines(r.stdout, 'slots last'), ['a=1 nobody=yes g=from-G1,from-G2,from-G3,from-G4,from-G5']);
     await assertEngineEmpty();
   });
 
