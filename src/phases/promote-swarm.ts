@@ -43,8 +43,10 @@ export async function planSwarmRegion(ctx: RunContext, env: EnvironmentConfig, t
  * Moves the alias `<service>` on the overlay network to the stack: its services get the alias first (a start-first
  * rolling update: the new tasks are healthy and in DNS before the old ones stop), then the previous stack's lose it
  * (Swarm takes a task out of DNS, waits for the cluster to agree, and only then stops it). No moment without the
- * alias, no request sent to a stopped task. porter waits for each update to complete with its new tasks running,
- * not for the replaced tasks to stop: that is Swarm's stop grace period, which nothing here depends on. False when an update did not converge, reported on the step.
+ * alias, no request sent to a stopped task. porter waits for the new stack's update to complete with its new tasks
+ * running (Swarm's monitor period included), and for the old stack's only until its tasks are replaced; never for
+ * replaced tasks to stop: that is Swarm's stop grace period, which nothing here depends on. False when an update did
+ * not converge, reported on the step.
  */
 export async function promoteSwarmRegion(ctx: RunContext, env: EnvironmentConfig, p: SwarmPromotion, by: 'promote' | 'rollback'): Promise<boolean> {
   const service = ctx.config.serviceName;
@@ -59,7 +61,10 @@ export async function promoteSwarmRegion(ctx: RunContext, env: EnvironmentConfig
     for (const s of services) await engine.setServiceAliases(s.id, network, aliases, p.auth);
     // `replaced`: an alias change replaces every task, and right after the update call the manager may not have
     // started it yet (no update status, the old tasks still running), which would pass for converged.
-    const done = await waitConverged({ engine, services, timeoutMs: UPDATE_TIMEOUT_MS, before, replaced: true, skipReplacedStop: true }, ctx.signal, ctx.now);
+    // The stack gaining the alias is watched through Swarm's monitor period before the old one loses it; the old
+    // one's update need only have replaced its tasks (they are out of DNS): its monitor protects no request.
+    const gaining = aliases.includes(service);
+    const done = await waitConverged({ engine, services, timeoutMs: UPDATE_TIMEOUT_MS, before, replaced: true, skipReplacedStop: true, awaitMonitor: gaining }, ctx.signal, ctx.now);
     if (done.ok) return true;
     step.fail(`Promoting stack ${p.stack.id} in Swarm region ${region.name} of ${env.name} stopped: updating ${services.map((s) => s.name).join(', ')} ${done.reason}. ${aliases.length ? `The previous stack still answers to ${service}.` : `Stack ${p.stack.id} answers to ${service}; the old stack may answer too until its update is resumed or it is pruned.`}`, done.lines);
     return false;

@@ -58,6 +58,13 @@ export interface ConvergeRequest {
    * that ignores SIGTERM, as many PID 1s do). Nothing reaches them through the alias meanwhile.
    */
   skipReplacedStop?: boolean;
+  /**
+   * False: the wait ends once every task is new and running, before the update is `completed` — that is, before
+   * Swarm's monitor period (its watch for failures after the last task started) is over. For services that are
+   * leaving the traffic (a promote's old stack losing the alias): a failure there is the update's pause, not a
+   * request lost. A pause or a failed task seen before the end still fails the wait. Default true.
+   */
+  awaitMonitor?: boolean;
 }
 
 const FAILED = new Set(['failed', 'rejected', 'orphaned']);
@@ -93,7 +100,8 @@ export async function waitConverged(req: ConvergeRequest, signal: AbortSignal, n
       // Replaced tasks count as gone once stopped: Swarm takes them out of DNS first, and stops them a moment later.
       const stopping = !req.skipReplacedStop && tasks.some((t) => t.desired !== 'running' && t.state === 'running');
       const old = req.replaced === true && wanted.some((t) => req.before?.has(t.id));
-      return wanted.length !== s.replicas || wanted.some((t) => t.state !== 'running') || stopping || old || (update !== undefined && update.state !== 'completed');
+      const updating = req.awaitMonitor !== false && update !== undefined && update.state !== 'completed';
+      return wanted.length !== s.replicas || wanted.some((t) => t.state !== 'running') || stopping || old || updating;
     });
     last = latest.flatMap(({ s, tasks }) => tasks.filter((t) => t.desired === 'running' || t.state === 'running').map((t) => describe(s.name, t)));
     if (pending.length === 0) {
